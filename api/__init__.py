@@ -1,0 +1,1 @@
+"""The jiqun service: settings, the Starlette app, authentication, HTTP routes, the CLI and the broker."""

@@ -1,0 +1,279 @@
+"""Enterprises at cluster addresses: registration, move-out, deregistration, annual reports, the
+abnormal list, findings and tax filings (the facts the supervision rules read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from domain.commands.common import check_version, get_jurisdiction, load, packs_for, parse_enum
+from domain.enums import AbnormalReason, AddressStatus, EnterpriseKind, EnterpriseStatus, FindingKind
+from domain.errors import AlreadyExists, DomainError, InvalidInput
+from domain.key_industries import key_industries_of
+from domain.lifecycle import next_status
+from domain.model import (
+    Address,
+    AnnualReport,
+    Enterprise,
+    EnterpriseFinding,
+    EnterprisePersonal,
+    Jurisdiction,
+)
+from domain.unit_of_work import UnitOfWork
+from domain.validators import (
+    validate_date_order,
+    validate_id_number,
+    validate_industry_code,
+    validate_phone,
+    validate_text,
+    validate_uscc,
+)
+
+
+@dataclass(frozen=True)
+class EnterprisePersonalInput:
+    legal_representative_name: str | None = None
+    legal_representative_id_number: str | None = None
+    contact_person: str | None = None
+    contact_phone: str | None = None
+    liaison_name: str | None = None
+    liaison_phone: str | None = None
+
+
+def registered_address(address: Address, jurisdiction: Jurisdiction) -> str:
+    """The licence's domicile text with the jurisdiction's annotation (DX Art.10, WX Art.18)."""
+    text = "".join(p for p in (address.address_text, address.building, address.room) if p)
+    note = jurisdiction.licence_annotation
+    return f"{text}{note}" if note.startswith("（") else f"{text}（{note}）"
+
+
+def annual_report_on_time(year: int, filed_on: dt.date) -> bool:
+    """Annual reports for ``year`` are due between 1 January and 30 June of the next year."""
+    return filed_on <= dt.date(year + 1, 6, 30)
+
+
+def personal_row(person: EnterprisePersonalInput) -> EnterprisePersonal:
+    return EnterprisePersonal(
+        legal_representative_name=validate_text(
+            person.legal_representative_name, "personal.legalRepresentativeName", max_length=64, required=False
+        ),
+        legal_representative_id_number=validate_id_number(
+            person.legal_representative_id_number, "personal.legalRepresentativeIdNumber"
+        ),
+        contact_person=validate_text(person.contact_person, "personal.contactPerson", max_length=64, required=False),
+        contact_phone=validate_phone(person.contact_phone, "personal.contactPhone"),
+        liaison_name=validate_text(person.liaison_name, "personal.liaisonName", max_length=64, required=False),
+        liaison_phone=validate_phone(person.liaison_phone, "personal.liaisonPhone"),
+    )
+
+
+async def register_enterprise(
+    uow: UnitOfWork,
+    *,
+    uscc: str,
+    name: str,
+    kind: str,
+    industry_code: str,
+    address_id: int,
+    permit_items: bool = False,
+    business_scope: str | None = None,
+    has_branch_with_fixed_premises: bool = False,
+    actual_address: str | None = None,
+    registered_on: dt.date | None = None,
+    personal: EnterprisePersonalInput | None = None,
+) -> Enterprise:
+    """Register an enterprise at a published cluster address that has a free place."""
+    session = uow.session
+    uscc = validate_uscc(uscc)
+    name_text = validate_text(name, "name", max_length=200)
+    parse_enum(EnterpriseKind, kind, "kind")
+    industry = validate_industry_code(industry_code)
+    scope = validate_text(business_scope, "businessScope", max_length=2000, required=False)
+    actual = validate_text(actual_address, "actualAddress", max_length=300, required=False)
+    on = registered_on or uow.today
+    validate_date_order(on, uow.today, "registeredOn")
+    personal_data = personal_row(personal or EnterprisePersonalInput())
+    address = await load(session, Address, address_id, "addressId")
+    if (await session.execute(select(Enterprise.id).where(Enterprise.uscc == uscc))).first():
+        raise AlreadyExists("Enterprise", uscc, "uscc")
+    if address.status != AddressStatus.PUBLISHED:
+        raise DomainError(
+            "ADDRESS_NOT_OPEN",
+            f"address {address.code} is {address.status}; enterprises register only at published addresses",
+            f"地址 {address.code} 当前状态为 {address.status}，仅已公示的地址可办理集群注册",
+            field="addressId",
+            details={"status": address.status},
+        )
+    if address.occupied >= address.capacity:
+        raise DomainError(
+            "ADDRESS_FULL",
+            f"address {address.code} is full ({address.occupied} of {address.capacity} places taken)",
+            f"地址 {address.code} 已满（{address.occupied}/{address.capacity}）",
+            field="addressId",
+            details={"capacity": address.capacity, "occupied": address.occupied},
+        )
+    j = await get_jurisdiction(session, address.jurisdiction_code)
+    await uow.check_rules(
+        "enterprise.register",
+        packs_for(j),
+        {
+            "jurisdiction_code": j.code,
+            "kind": kind,
+            "industry_code": industry,
+            "permit_items": permit_items,
+            "business_scope": scope or "",
+            "has_branch_with_fixed_premises": has_branch_with_fixed_premises,
+            "address_kind": address.kind,
+            "address_key_industries": [k.industry for k in address.key_industries],
+            "enterprise_key_industries": key_industries_of(industry),
+            "actual_address": actual,
+            "registered_address": address.address_text,
+        },
+        jurisdiction_code=j.code,
+        subject_kind="Enterprise",
+        on=on,
+    )
+    enterprise = Enterprise(
+        uscc=uscc,
+        name=name_text,
+        kind=kind,
+        industry_code=industry,
+        permit_items=permit_items,
+        business_scope=scope,
+        has_branch_with_fixed_premises=has_branch_with_fixed_premises,
+        address_id=address.id,
+        jurisdiction_code=j.code,
+        registered_address=registered_address(address, j),
+        actual_address=actual,
+        registered_on=on,
+        status=EnterpriseStatus.ACTIVE,
+    )
+    session.add(enterprise)
+    address.occupied += 1
+    await session.flush()
+    personal_data.enterprise_id = enterprise.id
+    session.add(personal_data)
+    uow.attach_findings(enterprise.id)
+    uow.record("enterprise.registered", enterprise, ["*"])
+    uow.record("address.occupancy_changed", address, ["occupied", "freePlaces"])
+    return enterprise
+
+
+async def _release_place(uow: UnitOfWork, enterprise: Enterprise) -> None:
+    address = await load(uow.session, Address, enterprise.address_id, "addressId")
+    address.occupied = max(address.occupied - 1, 0)
+    uow.record("address.occupancy_changed", address, ["occupied", "freePlaces"])
+
+
+async def move_out_enterprise(
+    uow: UnitOfWork, enterprise_id: int, *, expected_version: int | None, moved_out_on: dt.date | None = None
+) -> Enterprise:
+    enterprise = await load(uow.session, Enterprise, enterprise_id)
+    check_version(enterprise, expected_version, "Enterprise")
+    enterprise.status = next_status("Enterprise", "move_out", enterprise.status)
+    enterprise.moved_out_on = moved_out_on or uow.today
+    validate_date_order(enterprise.registered_on, enterprise.moved_out_on, "movedOutOn")
+    await _release_place(uow, enterprise)
+    uow.record("enterprise.moved_out", enterprise, ["status", "movedOutOn"])
+    return enterprise
+
+
+async def deregister_enterprise(
+    uow: UnitOfWork, enterprise_id: int, *, expected_version: int | None, deregistered_on: dt.date | None = None
+) -> Enterprise:
+    enterprise = await load(uow.session, Enterprise, enterprise_id)
+    check_version(enterprise, expected_version, "Enterprise")
+    held_place = enterprise.status in (EnterpriseStatus.ACTIVE, EnterpriseStatus.ABNORMAL)
+    enterprise.status = next_status("Enterprise", "deregister", enterprise.status)
+    enterprise.deregistered_on = deregistered_on or uow.today
+    validate_date_order(enterprise.registered_on, enterprise.deregistered_on, "deregisteredOn")
+    if held_place:
+        await _release_place(uow, enterprise)
+    uow.record("enterprise.deregistered", enterprise, ["status", "deregisteredOn"])
+    return enterprise
+
+
+async def record_annual_report(
+    uow: UnitOfWork, enterprise_id: int, *, year: int, filed_on: dt.date | None = None
+) -> AnnualReport:
+    enterprise = await load(uow.session, Enterprise, enterprise_id)
+    filed = filed_on or uow.today
+    if not 1990 <= year < filed.year:
+        raise InvalidInput(
+            "year", f"an annual report for {year} cannot be filed on {filed}", f"{filed} 不能报送 {year} 年度报告"
+        )
+    exists = await uow.session.execute(
+        select(AnnualReport.id).where(AnnualReport.enterprise_id == enterprise.id, AnnualReport.year == year)
+    )
+    if exists.first():
+        raise AlreadyExists("AnnualReport", f"{enterprise.uscc}/{year}", "year")
+    report = AnnualReport(
+        enterprise_id=enterprise.id, year=year, filed_on=filed, on_time=annual_report_on_time(year, filed)
+    )
+    uow.session.add(report)
+    uow.record("enterprise.annual_report_recorded", enterprise, ["annualReports"])
+    return report
+
+
+async def list_abnormal(
+    uow: UnitOfWork, enterprise_id: int, *, reason: str, expected_version: int | None, on: dt.date | None = None
+) -> Enterprise:
+    """列入经营异常名录 (WX Art.27 ¶2, TZ §五(三)9(2))."""
+    parse_enum(AbnormalReason, reason, "reason")
+    enterprise = await load(uow.session, Enterprise, enterprise_id)
+    check_version(enterprise, expected_version, "Enterprise")
+    enterprise.status = next_status("Enterprise", "list_abnormal", enterprise.status)
+    enterprise.abnormal_since = on or uow.today
+    enterprise.abnormal_reason = reason
+    uow.record("enterprise.abnormal_listed", enterprise, ["status", "abnormalSince", "abnormalReason"])
+    return enterprise
+
+
+async def remove_abnormal(uow: UnitOfWork, enterprise_id: int, *, expected_version: int | None) -> Enterprise:
+    enterprise = await load(uow.session, Enterprise, enterprise_id)
+    check_version(enterprise, expected_version, "Enterprise")
+    enterprise.status = next_status("Enterprise", "remove_abnormal", enterprise.status)
+    enterprise.abnormal_since = None
+    enterprise.abnormal_reason = None
+    uow.record("enterprise.abnormal_removed", enterprise, ["status", "abnormalSince", "abnormalReason"])
+    return enterprise
+
+
+async def record_finding(
+    uow: UnitOfWork,
+    enterprise_id: int,
+    *,
+    kind: str,
+    found_on: dt.date | None = None,
+    description: str | None = None,
+) -> EnterpriseFinding:
+    """A false-material, lost-contact, complaint or safety finding, attributed to the address and the
+    agency hosting the enterprise at the time (TZ §五(三)8(3)(5), WX Art.26(3)(7))."""
+    parse_enum(FindingKind, kind, "kind")
+    enterprise = await load(uow.session, Enterprise, enterprise_id)
+    address = await uow.session.get(Address, enterprise.address_id)
+    found = found_on or uow.today
+    validate_date_order(found, uow.today, "foundOn")
+    finding = EnterpriseFinding(
+        enterprise_id=enterprise.id,
+        address_id=enterprise.address_id,
+        agency_id=address.agency_id if address else None,
+        kind=kind,
+        found_on=found,
+        description=validate_text(description, "description", max_length=1000, required=False),
+    )
+    uow.session.add(finding)
+    uow.record(f"enterprise.{kind}_recorded", enterprise, ["findings"])
+    return finding
+
+
+async def record_tax_filing(uow: UnitOfWork, enterprise_id: int, *, filed_on: dt.date) -> Enterprise:
+    """The latest tax filing date, which the Beijing removal rule reads (BJ L508: 2 years without)."""
+    enterprise = await load(uow.session, Enterprise, enterprise_id)
+    validate_date_order(filed_on, uow.today, "filedOn")
+    if enterprise.last_tax_filing_on is None or filed_on > enterprise.last_tax_filing_on:
+        enterprise.last_tax_filing_on = filed_on
+        uow.record("enterprise.tax_filing_recorded", enterprise, ["lastTaxFilingOn"])
+    return enterprise

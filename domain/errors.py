@@ -1,0 +1,103 @@
+"""Errors a command raises when it refuses input.
+
+Every refusal carries a stable ``code``, the offending ``field`` where there is one, and a message in
+Chinese and English, so the API can turn it into a ``userErrors`` entry without guessing. A command
+raises before it writes, or its transaction is rolled back, so a refusal never leaves partial data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+
+@dataclass
+class DomainError(Exception):
+    code: str
+    message_en: str
+    message_zh: str
+    field: str | None = None
+    rule: str | None = None
+    article: str | None = None
+    details: dict[str, Any] = dataclass_field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(f"{self.code}: {self.message_en}")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message_en} / {self.message_zh}"
+
+
+class InvalidInput(DomainError):
+    """A value fails a validator (USCC check character, code, length, date)."""
+
+    def __init__(self, field: str, message_en: str, message_zh: str, **details: Any) -> None:
+        super().__init__("INVALID_INPUT", message_en, message_zh, field=field, details=details)
+
+
+class NotFound(DomainError):
+    def __init__(self, kind: str, key: object, field: str | None = None) -> None:
+        super().__init__(
+            "NOT_FOUND",
+            f"{kind} {key!s} does not exist",
+            f"{kind} {key!s} 不存在",
+            field=field,
+            details={"kind": kind, "key": str(key)},
+        )
+
+
+class AlreadyExists(DomainError):
+    def __init__(self, kind: str, key: object, field: str | None = None) -> None:
+        super().__init__(
+            "ALREADY_EXISTS",
+            f"{kind} {key!s} already exists",
+            f"{kind} {key!s} 已存在",
+            field=field,
+            details={"kind": kind, "key": str(key)},
+        )
+
+
+class IllegalTransition(DomainError):
+    """A lifecycle command asked for a move its state machine does not allow from the current state."""
+
+    def __init__(self, kind: str, action: str, current: str, allowed_from: Sequence[str]) -> None:
+        allowed = ", ".join(sorted(allowed_from)) or "none"
+        super().__init__(
+            "ILLEGAL_TRANSITION",
+            f"cannot {action} a {kind} whose status is {current}; allowed from: {allowed}",
+            f"{kind}当前状态为 {current}，不能执行“{action}”；允许的状态：{allowed}",
+            field="status",
+            details={"current": current, "allowedFrom": sorted(allowed_from), "action": action},
+        )
+
+
+class StaleVersion(DomainError):
+    """Optimistic concurrency: the caller edited an older version than the one stored."""
+
+    def __init__(self, kind: str, expected: int, actual: int) -> None:
+        super().__init__(
+            "STALE_VERSION",
+            f"{kind} is at version {actual}, not the expected {expected}; reload and retry",
+            f"{kind}当前版本为 {actual}，不是预期的 {expected}；请刷新后重试",
+            field="expectedVersion",
+            details={"expected": expected, "actual": actual},
+        )
+
+
+class RuleRefusal(DomainError):
+    """One or more blocking rule findings; ``findings`` lists every finding, blocking or not."""
+
+    def __init__(self, findings: Sequence[Any]) -> None:
+        blocking = [f for f in findings if getattr(f, "severity", None) == "block"]
+        first = blocking[0] if blocking else findings[0]
+        super().__init__(
+            "RULE_REFUSED",
+            "; ".join(f"[{f.rule}] {f.message_en}" for f in blocking),
+            "；".join(f"[{f.rule}] {f.message_zh}" for f in blocking),
+            field=getattr(first, "field", None),
+            rule=first.rule,
+            article=first.article,
+        )
+        self.findings = list(findings)

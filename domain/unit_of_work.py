@@ -1,0 +1,169 @@
+"""One command, one transaction: state changes, rule findings and change-log rows commit together.
+
+``commit`` assigns ``seq`` values by incrementing the single counter row as the transaction's last
+statement. The row lock is held until commit, so a second writer cannot obtain the next ``seq`` until
+the first has committed: readers see ``seq`` values appear in increasing order with no gap that fills
+later (DESIGN invariant 2). On SQLite the database lock gives the same order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from domain.actor import Actor
+from domain.db import WRITE_OPTION
+from domain.errors import DomainError, RuleRefusal, StaleVersion
+from domain.model import ChangeLogCounter, ChangeLogEntry, RuleFindingRecord
+from domain.projections import projection_of
+from domain.rules.framework import Finding, Severity, evaluate
+from domain.types import utcnow
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_today() -> dt.date:
+    return dt.datetime.now(CHINA).date()
+
+
+@dataclass
+class _Pending:
+    type: str
+    entity: object
+    fields: list[str]
+    deleted: bool = False
+
+
+@dataclass
+class UnitOfWork:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    actor: Actor
+    today: dt.date = field(default_factory=china_today)
+    on_commit: Callable[[int], Awaitable[None]] | None = None
+    committed_seqs: list[int] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self.sessionmaker()
+        await self.session.connection(execution_options={WRITE_OPTION: True})
+        self._pending: dict[int, _Pending] = {}
+        return self
+
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    def record(self, type: str, entity: object, fields: Iterable[str] = (), *, deleted: bool = False) -> None:
+        """Note that ``entity`` changed; one change-log row per entity per unit of work."""
+        pending = self._pending.get(id(entity))
+        if pending is None:
+            self._pending[id(entity)] = _Pending(type, entity, sorted(set(fields)), deleted)
+        else:
+            pending.fields = sorted(set(pending.fields) | set(fields))
+            pending.deleted = pending.deleted or deleted
+
+    async def check_rules(
+        self,
+        checkpoint: str,
+        packs: tuple[str, ...],
+        facts: Mapping[str, Any],
+        *,
+        jurisdiction_code: str,
+        subject_kind: str,
+        subject_id: int | None = None,
+        on: dt.date | None = None,
+    ) -> list[Finding]:
+        """Evaluate the rules at ``checkpoint``; refuse on any blocking finding, otherwise keep the
+        warnings to record against the subject once it has an id."""
+        findings = evaluate(checkpoint, packs, facts, on or self.today)
+        if any(f.severity == Severity.BLOCK for f in findings):
+            raise RuleRefusal(findings)
+        self._findings_to_record = getattr(self, "_findings_to_record", [])
+        self._findings_to_record.extend(
+            (f, jurisdiction_code, subject_kind, subject_id) for f in findings if f.severity == Severity.WARN
+        )
+        self.warnings.extend(f for f in findings if f.severity == Severity.WARN)
+        return findings
+
+    def attach_findings(self, subject_id: int) -> None:
+        """Give warnings recorded before the subject existed the subject's new id."""
+        self._findings_to_record = [
+            (f, j, kind, sid if sid is not None else subject_id)
+            for f, j, kind, sid in getattr(self, "_findings_to_record", [])
+        ]
+
+    async def commit(self) -> list[int]:
+        session = self.session
+        try:
+            await session.flush()
+            for f, jurisdiction_code, kind, subject_id in getattr(self, "_findings_to_record", []):
+                session.add(
+                    RuleFindingRecord(
+                        jurisdiction_code=jurisdiction_code,
+                        subject_kind=kind,
+                        subject_id=subject_id or 0,
+                        rule_id=f.rule,
+                        article=f.article,
+                        severity=str(f.severity),
+                        action=f.action,
+                        message_zh=f.message_zh[:500],
+                        message_en=f.message_en[:500],
+                        facts=dict(f.facts),
+                    )
+                )
+            seqs: list[int] = []
+            if self._pending:
+                await session.flush()
+                n = len(self._pending)
+                last = (
+                    await session.execute(
+                        update(ChangeLogCounter)
+                        .where(ChangeLogCounter.id == 1)
+                        .values(last_seq=ChangeLogCounter.last_seq + n)
+                        .returning(ChangeLogCounter.last_seq)
+                    )
+                ).scalar_one()
+                now = utcnow()
+                rows = []
+                for seq, pending in enumerate(self._pending.values(), start=last - n + 1):
+                    kind, gid, jurisdiction_code, projection = projection_of(pending.entity)
+                    rows.append(
+                        {
+                            "seq": seq,
+                            "occurred_at": now,
+                            "type": pending.type,
+                            "entity_kind": kind,
+                            "entity_id": gid,
+                            "jurisdiction_code": jurisdiction_code,
+                            "actor": self.actor.id,
+                            "changed_fields": pending.fields,
+                            "projection": None if pending.deleted else projection,
+                        }
+                    )
+                    seqs.append(seq)
+                await session.execute(insert(ChangeLogEntry), rows)
+            await session.commit()
+        except StaleDataError as exc:
+            raise StaleVersion("entity", -1, -1) from exc
+        except IntegrityError as exc:
+            raise DomainError(
+                "CONFLICT",
+                "the change conflicts with data stored meanwhile; nothing was written",
+                "该变更与已保存的数据冲突，未写入任何数据",
+            ) from exc
+        self._pending.clear()
+        self.committed_seqs = seqs
+        if seqs and self.on_commit is not None:
+            await self.on_commit(seqs[-1])
+        return seqs

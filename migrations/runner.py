@@ -1,0 +1,34 @@
+"""Programmatic Alembic: what ``jiqun db upgrade|downgrade|current`` and the tests call."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from domain.db import normalise_url
+
+HERE = Path(__file__).resolve().parent
+
+
+def alembic_config(url: str, stdout: io.TextIOBase | None = None) -> Config:
+    cfg = Config(str(HERE / "alembic.ini"), stdout=stdout) if stdout else Config(str(HERE / "alembic.ini"))
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "-1") -> None:
+    command.downgrade(alembic_config(url), revision)
+
+
+def current(url: str) -> str:
+    out = io.StringIO()
+    command.current(alembic_config(url, stdout=out))
+    return out.getvalue().strip()
