@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import datetime as dt
 import logging
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import text
@@ -16,16 +18,24 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
+from api.auth import ANONYMOUS_CALLER, AuthenticationFailed, build_context, identify, request_id
+from api.broker import Broker, LocalBroker, create_broker
+from api.http import GraphQLHTTP
+from api.limits import create_limiter
 from api.logging import configure_logging
 from api.settings import Settings
-from domain.actor import ANONYMOUS
+from api.websocket import FeedWebSockets, feed_runtime, websocket_options
+from domain.actor import Actor
 from domain.db import create_engine, create_sessionmaker
-from domain.keys import authenticate
-from schema.build import build_schema
+from domain.unit_of_work import UnitOfWork
+from opendata.web import opendata_app
+from schema.build import Limits, build_schema
+from schema.changes import ChangesSubscription, FeedRuntime
 from schema.context import Context
+from schema.geo import install_sql_functions
 
 log = logging.getLogger("jiqun.api")
 
@@ -37,38 +47,81 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    broker: Broker = field(default_factory=LocalBroker)
+
+    @cached_property
+    def feed(self) -> FeedRuntime:
+        """The change feed's wake-ups, poll interval, retention and limits."""
+        return feed_runtime(self.settings, self.broker)
+
+    def unit_of_work(self, actor: Actor, *, today: dt.date | None = None) -> UnitOfWork:
+        """A unit of work whose commit wakes the change-feed subscribers of every API process."""
+        if today is None:
+            return UnitOfWork(self.sessionmaker, actor, on_commit=self.broker.notify)
+        return UnitOfWork(self.sessionmaker, actor, today=today, on_commit=self.broker.notify)
 
 
-class JiqunGraphQL(GraphQL[Context, None]):
-    def __init__(self, services: Services, **kwargs: Any) -> None:
-        super().__init__(build_schema(), **kwargs)
+class JiqunGraphQL(FeedWebSockets, GraphQL[Context, None]):
+    """GraphQL over WebSocket; HTTP requests go to :class:`api.http.GraphQLHTTP`."""
+
+    def __init__(self, services: Services, schema: Any, **kwargs: Any) -> None:
+        super().__init__(schema, **kwargs)
         self.services = services
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        actor = ANONYMOUS
-        auth = request.headers.get("authorization", "")
-        if auth.lower().startswith("bearer "):
-            async with self.services.sessionmaker() as session:
-                actor = await authenticate(session, auth[7:].strip()) or ANONYMOUS
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        return Context(
-            sessionmaker=self.services.sessionmaker,
-            actor=actor,
-            request_id=request_id,
-            services=self.services,
-            request=request,
-            response=response,
+        try:
+            caller = await identify(self.services, request.headers.get("authorization"))
+        except AuthenticationFailed:
+            caller = ANONYMOUS_CALLER
+        return build_context(
+            self.services, caller, request_id(request.headers.get("x-request-id")), request=request, response=response
         )
+
+
+def limits(settings: Settings) -> Limits:
+    return Limits(
+        max_depth=settings.max_query_depth,
+        max_tokens=settings.max_query_tokens,
+        max_aliases=settings.max_query_aliases,
+        max_cost=settings.max_query_cost,
+    )
+
+
+def api_schema(settings: Settings) -> Any:
+    """The schema the API serves (its SDL is committed as schema.graphql; see api/sdl.py)."""
+    return build_schema(limits(settings), subscription=ChangesSubscription)
+
+
+# A probe must answer before the orchestrator gives up on it, even when the database host is unroutable.
+HEALTH_TIMEOUT_S = 5.0
+
+
+async def _database_state(engine: AsyncEngine) -> str:
+    """``ok``, ``unreachable``, or ``not migrated`` (reachable, but without jiqun's schema)."""
+    try:
+        conn = await engine.connect()
+    except Exception as exc:  # the probe reports any connection failure as unhealthy
+        log.warning("health check: database unreachable: %s", exc)
+        return "unreachable"
+    try:
+        await conn.execute(text("SELECT last_seq FROM change_log_counter"))
+    except Exception as exc:
+        log.warning("health check: schema missing: %s", exc)
+        return "not migrated"
+    finally:
+        await conn.close()
+    return "ok"
 
 
 async def healthz(request: Request) -> Response:
     services: Services = request.app.state.services
     try:
-        async with services.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception as exc:  # the probe reports any database failure as unhealthy
-        log.warning("health check failed: %s", exc)
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        state = await asyncio.wait_for(_database_state(services.engine), HEALTH_TIMEOUT_S)
+    except TimeoutError:
+        log.warning("health check: no answer from the database in %ss", HEALTH_TIMEOUT_S)
+        state = "unreachable"
+    if state != "ok":
+        return JSONResponse({"status": "unavailable", "database": state}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
@@ -76,14 +129,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     engine = create_engine(settings.database_url, statement_timeout_ms=settings.statement_timeout_ms)
-    services = Services(settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine))
+    install_sql_functions(engine)
+    services = Services(
+        settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine), broker=create_broker(settings)
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await services.broker.start()
         yield
+        await services.broker.stop()
+        await limiter.close()
         await engine.dispose()
 
-    graphql = JiqunGraphQL(services)
+    schema = api_schema(settings)
+    graphql = JiqunGraphQL(services, schema, **websocket_options(settings))
+    limiter = create_limiter(settings.redis_url)
+    graphql_http = GraphQLHTTP(schema, services, limiter)
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -91,17 +153,29 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-Id"],
+                expose_headers=[
+                    "X-Request-Id",
+                    "X-RateLimit-Limit",
+                    "X-RateLimit-Remaining",
+                    "X-RateLimit-Reset",
+                    "Retry-After",
+                    "ETag",
+                ],
             )
         )
+    from api.baseline import enabled_routes
+
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql_http),
+            WebSocketRoute("/graphql", graphql),
+            Mount("/opendata", app=opendata_app(settings.data_dir)),
+            *enabled_routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
-    app.add_websocket_route("/graphql", graphql)
     app.state.services = services
     return app

@@ -26,6 +26,24 @@ class Settings:
     poll_interval_s: float = 1.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     public_base_url: str = "http://127.0.0.1:8000"
+    # GraphQL protection (see schema/limits.py and api/limits.py).
+    max_body_bytes: int = 100_000
+    max_query_depth: int = 12
+    max_query_tokens: int = 5_000
+    max_query_aliases: int = 30
+    max_query_cost: int = 10_000
+    rate_limit_anonymous_per_minute: int = 120
+    rate_limit_key_per_minute: int = 1_200
+    cache_max_age_s: int = 60
+    # Change feed and subscriptions (see domain/feed.py, api/broker/, api/websocket.py).
+    broker: str = "auto"
+    broker_channel: str = "jiqun:changes"
+    feed_retention_days: float | None = None
+    feed_send_timeout_s: float = 60.0
+    max_subscriptions_per_connection: int = 10
+    max_subscriptions_per_key: int = 20
+    ws_keepalive_s: float = 15.0
+    ws_init_timeout_s: float = 10.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,4 +57,24 @@ class Settings:
             poll_interval_s=float(_env("POLL_INTERVAL_S", str(cls.poll_interval_s))),
             cors_origins=_split(_env("CORS_ORIGINS", "")),
             public_base_url=_env("PUBLIC_BASE_URL", cls.public_base_url),
+            max_body_bytes=int(_env("MAX_BODY_BYTES", str(cls.max_body_bytes))),
+            max_query_depth=int(_env("MAX_QUERY_DEPTH", str(cls.max_query_depth))),
+            max_query_tokens=int(_env("MAX_QUERY_TOKENS", str(cls.max_query_tokens))),
+            max_query_aliases=int(_env("MAX_QUERY_ALIASES", str(cls.max_query_aliases))),
+            max_query_cost=int(_env("MAX_QUERY_COST", str(cls.max_query_cost))),
+            rate_limit_anonymous_per_minute=int(
+                _env("RATE_LIMIT_ANONYMOUS_PER_MINUTE", str(cls.rate_limit_anonymous_per_minute))
+            ),
+            rate_limit_key_per_minute=int(_env("RATE_LIMIT_KEY_PER_MINUTE", str(cls.rate_limit_key_per_minute))),
+            cache_max_age_s=int(_env("CACHE_MAX_AGE_S", str(cls.cache_max_age_s))),
+            broker=_env("BROKER", cls.broker),
+            broker_channel=_env("BROKER_CHANNEL", cls.broker_channel),
+            feed_retention_days=float(_env("FEED_RETENTION_DAYS", "0")) or None,
+            feed_send_timeout_s=float(_env("FEED_SEND_TIMEOUT_S", str(cls.feed_send_timeout_s))),
+            max_subscriptions_per_connection=int(
+                _env("MAX_SUBSCRIPTIONS_PER_CONNECTION", str(cls.max_subscriptions_per_connection))
+            ),
+            max_subscriptions_per_key=int(_env("MAX_SUBSCRIPTIONS_PER_KEY", str(cls.max_subscriptions_per_key))),
+            ws_keepalive_s=float(_env("WS_KEEPALIVE_S", str(cls.ws_keepalive_s))),
+            ws_init_timeout_s=float(_env("WS_INIT_TIMEOUT_S", str(cls.ws_init_timeout_s))),
         )

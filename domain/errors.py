@@ -7,7 +7,7 @@ raises before it writes, or its transaction is rolled back, so a refusal never l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -62,7 +62,7 @@ class AlreadyExists(DomainError):
 class IllegalTransition(DomainError):
     """A lifecycle command asked for a move its state machine does not allow from the current state."""
 
-    def __init__(self, kind: str, action: str, current: str, allowed_from: Sequence[str]) -> None:
+    def __init__(self, kind: str, action: str, current: str, allowed_from: Collection[str]) -> None:
         allowed = ", ".join(sorted(allowed_from)) or "none"
         super().__init__(
             "ILLEGAL_TRANSITION",

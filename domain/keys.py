@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actor import Actor
-from domain.commands.common import get_jurisdiction, parse_enum
+from domain.commands.common import MAX_ID, get_jurisdiction, parse_enum
 from domain.enums import Role
 from domain.errors import InvalidInput, NotFound
 from domain.model import Agency, ApiKey
@@ -43,7 +43,9 @@ async def create_key(
         if jurisdiction_code is None:
             raise InvalidInput("jurisdictionCode", "a regulator key needs a jurisdiction", "监管密钥须指定辖区")
         jurisdiction_code = (await get_jurisdiction(session, jurisdiction_code)).code
-    if role_value == Role.AGENCY and (agency_id is None or await session.get(Agency, agency_id) is None):
+    if role_value == Role.AGENCY and (
+        agency_id is None or not 0 < agency_id <= MAX_ID or await session.get(Agency, agency_id) is None
+    ):
         raise InvalidInput("agencyId", "an agency key needs an existing agency", "机构密钥须指定已存在的机构")
     prefix = secrets.token_hex(4)
     token = f"jq_{prefix}_{secrets.token_urlsafe(24)}"

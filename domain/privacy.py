@@ -18,12 +18,17 @@ _LANDLINE_RE = re.compile(r"(?<![\d.])0\d{2,3}-\d{7,8}(?!\d)")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
+def id_number_check_character(first17: str) -> str:
+    """The GB 11643-1999 check character for the first 17 digits of a resident identity number."""
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11]
+
+
 def id_number_valid(value: str) -> bool:
     """GB 11643-1999 check digit of an 18-character resident identity number."""
     if len(value) != 18 or not value[:17].isdigit():
         return False
-    total = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11] == value[17].upper()
+    return id_number_check_character(value[:17]) == value[17].upper()
 
 
 def find_personal_data(text: str) -> Iterator[tuple[str, str]]:

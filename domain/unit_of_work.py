@@ -9,25 +9,28 @@ later (DESIGN invariant 2). On SQLite the database lock gives the same order.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from domain.actor import Actor
 from domain.db import WRITE_OPTION
-from domain.errors import DomainError, RuleRefusal, StaleVersion
+from domain.errors import DomainError, RuleRefusal
 from domain.model import ChangeLogCounter, ChangeLogEntry, RuleFindingRecord
+from domain.parameters import PARAMETERS, Parameters
 from domain.projections import projection_of
 from domain.rules.framework import Finding, Severity, evaluate
 from domain.types import utcnow
 
 CHINA = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger("jiqun.uow")
 
 
 def china_today() -> dt.date:
@@ -50,6 +53,10 @@ class UnitOfWork:
     on_commit: Callable[[int], Awaitable[None]] | None = None
     committed_seqs: list[int] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+    # Every non-blocking finding of the checks, including ``info`` ones (a pack not in force, a priority
+    # industry); warnings and info are both recorded against the subject.
+    findings: list[Finding] = field(default_factory=list)
+    parameters: Parameters = field(default_factory=lambda: PARAMETERS)
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self.sessionmaker()
@@ -63,6 +70,8 @@ class UnitOfWork:
                 await self.session.rollback()
         finally:
             await self.session.close()
+        if isinstance(exc, DATABASE_REFUSALS):
+            raise as_domain_error(exc) from exc
 
     def record(self, type: str, entity: object, fields: Iterable[str] = (), *, deleted: bool = False) -> None:
         """Note that ``entity`` changed; one change-log row per entity per unit of work."""
@@ -85,15 +94,16 @@ class UnitOfWork:
         on: dt.date | None = None,
     ) -> list[Finding]:
         """Evaluate the rules at ``checkpoint``; refuse on any blocking finding, otherwise keep the
-        warnings to record against the subject once it has an id."""
-        findings = evaluate(checkpoint, packs, facts, on or self.today)
+        warnings and info findings to record against the subject once it has an id."""
+        findings = evaluate(checkpoint, packs, facts, on or self.today, self.parameters.as_mapping())
         if any(f.severity == Severity.BLOCK for f in findings):
             raise RuleRefusal(findings)
         self._findings_to_record = getattr(self, "_findings_to_record", [])
         self._findings_to_record.extend(
-            (f, jurisdiction_code, subject_kind, subject_id) for f in findings if f.severity == Severity.WARN
+            (f, jurisdiction_code, subject_kind, subject_id) for f in findings
         )
         self.warnings.extend(f for f in findings if f.severity == Severity.WARN)
+        self.findings.extend(findings)
         return findings
 
     def attach_findings(self, subject_id: int) -> None:
@@ -154,16 +164,40 @@ class UnitOfWork:
                     seqs.append(seq)
                 await session.execute(insert(ChangeLogEntry), rows)
             await session.commit()
-        except StaleDataError as exc:
-            raise StaleVersion("entity", -1, -1) from exc
-        except IntegrityError as exc:
-            raise DomainError(
-                "CONFLICT",
-                "the change conflicts with data stored meanwhile; nothing was written",
-                "该变更与已保存的数据冲突，未写入任何数据",
-            ) from exc
+        except DATABASE_REFUSALS as exc:
+            raise as_domain_error(exc) from exc
         self._pending.clear()
         self.committed_seqs = seqs
         if seqs and self.on_commit is not None:
-            await self.on_commit(seqs[-1])
+            try:
+                await self.on_commit(seqs[-1])
+            except Exception:  # the change is committed; readers still find it by polling (DESIGN inv. 3)
+                log.exception("wake-up after seq %s failed", seqs[-1])
         return seqs
+
+
+# What only the database can see: a row another transaction inserted or changed meanwhile, a value
+# out of the column's range. A flush inside a command or the commit may raise them.
+DATABASE_REFUSALS = (StaleDataError, IntegrityError, DataError)
+
+
+def as_domain_error(exc: StaleDataError | IntegrityError | DataError) -> DomainError:
+    """The refusal a database error stands for, so a raw database error never reaches a caller."""
+    if isinstance(exc, StaleDataError):
+        return DomainError(
+            "STALE_VERSION",
+            "the entity was changed by another request meanwhile; nothing was written, reload and retry",
+            "该数据已被其他请求修改，未写入任何数据；请刷新后重试",
+            field="expectedVersion",
+        )
+    if isinstance(exc, IntegrityError):
+        return DomainError(
+            "CONFLICT",
+            "the change conflicts with data stored meanwhile; nothing was written",
+            "该变更与已保存的数据冲突，未写入任何数据",
+        )
+    return DomainError(
+        "INVALID_INPUT",
+        "a value is out of range for the database; nothing was written",
+        "有取值超出数据库允许的范围，未写入任何数据",
+    )

@@ -20,6 +20,8 @@ _USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 # Position 1: registration-management department code (GB 32100-2015 table 1).
 _USCC_DEPARTMENTS = set("123456789ABCDEFGNY")
 _USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+_INDUSTRY_DIGITS_RE = re.compile(r"[0-9]{2,4}")  # ASCII digits only: str.isdigit() also takes "６"
+_DIVISION_RE = re.compile(r"[0-9]{6}")
 
 # GB/T 2260 province-level prefixes (including 71 Taiwan, 81 Hong Kong, 82 Macao).
 _PROVINCES = {
@@ -72,7 +74,7 @@ def validate_uscc(value: str, field: str = "uscc") -> str:
 def validate_division_code(value: str, field: str = "jurisdictionCode") -> str:
     """Check the shape of a GB/T 2260 administrative-division code (six digits, a known province)."""
     code = (value or "").strip()
-    if not (len(code) == 6 and code.isdigit() and code[:2] in _PROVINCES):
+    if not (_DIVISION_RE.fullmatch(code) and code[:2] in _PROVINCES):
         raise InvalidInput(
             field,
             f"{code!r} is not a GB/T 2260 administrative-division code (six digits, known province prefix)",
@@ -87,7 +89,7 @@ def validate_industry_code(value: str, field: str = "industryCode") -> str:
     group (3) or class (4). Returns the digits; the section is derived from the division."""
     raw = (value or "").strip().upper()
     digits = raw[1:] if raw[:1].isalpha() else raw
-    division = DIVISIONS.get(digits[:2]) if len(digits) in (2, 3, 4) and digits.isdigit() else None
+    division = DIVISIONS.get(digits[:2]) if _INDUSTRY_DIGITS_RE.fullmatch(digits) else None
     if division is None or (raw[:1].isalpha() and raw[0] != division.section):
         raise InvalidInput(
             field,
@@ -113,8 +115,9 @@ def validate_text(value: str | None, field: str, *, max_length: int, required: b
             length=len(text),
             maxLength=max_length,
         )
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise InvalidInput(field, f"{field} contains control characters", f"{field} 含有控制字符")
+    # Control characters and lone surrogates (which JSON can carry but UTF-8 cannot store) are refused.
+    if any((ord(c) < 32 and c not in "\n\t") or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise InvalidInput(field, f"{field} contains control or invalid characters", f"{field} 含有控制字符或无效字符")
     return text
 
 

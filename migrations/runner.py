@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TextIO
 
 from alembic import command
 from alembic.config import Config
@@ -13,7 +14,7 @@ from domain.db import normalise_url
 HERE = Path(__file__).resolve().parent
 
 
-def alembic_config(url: str, stdout: io.TextIOBase | None = None) -> Config:
+def alembic_config(url: str, stdout: TextIO | None = None) -> Config:
     cfg = Config(str(HERE / "alembic.ini"), stdout=stdout) if stdout else Config(str(HERE / "alembic.ini"))
     cfg.set_main_option("script_location", str(HERE))
     cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))

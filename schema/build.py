@@ -1,45 +1,74 @@
-"""Assemble the Strawberry schema."""
+"""Assemble the Strawberry schema: the Query from its mixins, the mutations, the optional subscriptions,
+and the protective extensions (depth, tokens, aliases, cost, error masking).
+
+Other parts of the API contribute root fields by adding their Strawberry types to ``QUERY_MIXINS`` (a
+``@strawberry.type`` class of query fields) and by passing ``subscription=`` to :func:`build_schema`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 import strawberry
-from sqlalchemy import select
-from strawberry.types import Info
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
 
-from domain.model import Jurisdiction as JurisdictionRow
-from schema.context import Context
+from schema.changes import ChangesQuery
+from schema.cost import QueryCost
+from schema.masking import MaskErrors, log_errors
+from schema.mutations import Mutation
+from schema.queries import AdminQueries, DirectoryQueries, NodeQueries, ReferenceQueries
 
-
-@strawberry.type(description="A GB/T 2260 administrative division and the rule pack that governs it.")
-class Jurisdiction:
-    code: str = strawberry.field(description="GB/T 2260 code, e.g. 110115 for Daxing.")
-    name_zh: str = strawberry.field(description="Chinese name.")
-    name_en: str = strawberry.field(description="English name.")
-    parent_code: str | None = strawberry.field(description="The code of the city above a district.")
-    level: str = strawberry.field(description="city or district.")
-    rule_pack: str = strawberry.field(description="The rule pack: DX, TZ, WX or BJ.")
-    licence_annotation: str = strawberry.field(description="The annotation added to a licence's domicile.")
+QUERY_MIXINS: tuple[type, ...] = (NodeQueries, DirectoryQueries, ReferenceQueries, AdminQueries, ChangesQuery)
 
 
-@strawberry.type(description="The registry's read API.")
-class Query:
-    @strawberry.field(description="Every jurisdiction jiqun knows, ordered by code.")
-    async def jurisdictions(self, info: Info[Context, None]) -> list[Jurisdiction]:
-        async with info.context.sessionmaker() as session:
-            rows = (await session.execute(select(JurisdictionRow).order_by(JurisdictionRow.code))).scalars()
-            return [
-                Jurisdiction(
-                    code=r.code,
-                    name_zh=r.name_zh,
-                    name_en=r.name_en,
-                    parent_code=r.parent_code,
-                    level=r.level,
-                    rule_pack=r.rule_pack,
-                    licence_annotation=r.licence_annotation,
-                )
-                for r in rows
-            ]
+@dataclass(frozen=True)
+class Limits:
+    """What one GraphQL document may ask for (settings ``JIQUN_MAX_QUERY_*``)."""
+
+    max_depth: int = 12
+    max_tokens: int = 5_000
+    max_aliases: int = 30
+    max_cost: int = 10_000
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query)
+class JiqunSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log unexpected errors with the request id; refusals the caller caused are not server errors."""
+        log_errors(errors, execution_context)
+
+
+def build_query(mixins: Sequence[type]) -> type:
+    return strawberry.type(type("Query", tuple(mixins), {}), description="The registry's read API.")
+
+
+def build_subscription(mixins: Sequence[type]) -> type:
+    return strawberry.type(
+        type("Subscription", tuple(mixins), {}),
+        description="Live data over WebSocket at /graphql (graphql-transport-ws, and the legacy graphql-ws).",
+    )
+
+
+def build_schema(
+    limits: Limits | None = None,
+    *,
+    extra_query_mixins: Sequence[type] = (),
+    subscription: type | None = None,
+) -> strawberry.Schema:
+    limits = limits or Limits()
+    extensions: list[Any] = [
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: QueryCost(limits.max_cost),
+        MaskErrors,
+    ]
+    return JiqunSchema(
+        query=build_query((*QUERY_MIXINS, *extra_query_mixins)),
+        mutation=Mutation,
+        subscription=build_subscription([subscription]) if subscription is not None else None,
+        extensions=extensions,
+    )

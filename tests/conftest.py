@@ -16,6 +16,8 @@ from domain.unit_of_work import UnitOfWork
 from tests.databases import PG_URL, PostgresDatabases, SqliteDatabases
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+# The GraphQL suites' fixtures (``api``, ``world``) live beside their helpers.
+pytest_plugins = ("tests.graphql_support",)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

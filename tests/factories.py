@@ -58,32 +58,39 @@ ENTERPRISE_DEFAULTS: dict[str, Any] = {
 UowFactory = Callable[..., UnitOfWork]
 
 
-async def agency(uow: UowFactory, **overrides: Any) -> Agency:
+def _open(uow: UowFactory, today: dt.date | None) -> UnitOfWork:
+    """A unit of work dated ``today`` when given (factories that take no arguments still work)."""
+    return uow(today=today) if today is not None else uow()
+
+
+async def agency(uow: UowFactory, *, today: dt.date | None = None, **overrides: Any) -> Agency:
     fields = {**AGENCY_DEFAULTS, **overrides}
     fields.setdefault("uscc", make_uscc(fields["jurisdiction_code"]))
-    async with uow() as u:
+    async with _open(uow, today) as u:
         a = await commands.register_agency(u, **fields)
         await u.commit()
         return a
 
 
-async def published_address(uow: UowFactory, agency_id: int, **overrides: Any) -> Address:
-    async with uow() as u:
+async def published_address(
+    uow: UowFactory, agency_id: int, *, today: dt.date | None = None, **overrides: Any
+) -> Address:
+    async with _open(uow, today) as u:
         a = await commands.file_address(u, agency_id=agency_id, **{**ADDRESS_DEFAULTS, **overrides})
         await u.commit()
-    async with uow() as u:
+    async with _open(uow, today) as u:
         await commands.approve_address(u, a.id, expected_version=None)
         await u.commit()
-    async with uow() as u:
+    async with _open(uow, today) as u:
         a = await commands.publish_address(u, a.id, expected_version=None)
         await u.commit()
         return a
 
 
-async def enterprise(uow: UowFactory, address_id: int, **overrides: Any) -> Enterprise:
+async def enterprise(uow: UowFactory, address_id: int, *, today: dt.date | None = None, **overrides: Any) -> Enterprise:
     fields = {**ENTERPRISE_DEFAULTS, **overrides}
     fields.setdefault("uscc", make_uscc())
-    async with uow() as u:
+    async with _open(uow, today) as u:
         e = await commands.register_enterprise(u, address_id=address_id, **fields)
         await u.commit()
         return e

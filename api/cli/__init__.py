@@ -6,8 +6,12 @@ import click
 
 from api.cli.db import db
 from api.cli.demo import demo
+from api.cli.feed import feed
 from api.cli.keys import keys
+from api.cli.publish import publish
+from api.cli.rules import rules
 from api.cli.serve import serve
+from api.cli.sync import sync
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,3 +27,7 @@ main.add_command(serve)
 main.add_command(db)
 main.add_command(demo)
 main.add_command(keys)
+main.add_command(feed)
+main.add_command(sync)
+main.add_command(publish)
+main.add_command(rules)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from api.cli.errors import user_errors
 from api.settings import Settings
 from migrations import runner
 
@@ -17,19 +18,25 @@ def db() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Upgrade the schema to REVISION (default: the newest)."""
-    runner.upgrade(Settings.from_env().database_url, revision)
-    click.echo(f"database at {runner.current(Settings.from_env().database_url) or 'base'}")
+    url = Settings.from_env().database_url
+    with user_errors(url):
+        runner.upgrade(url, revision)
+        click.echo(f"database at {runner.current(url) or 'base'}")
 
 
 @db.command()
 @click.argument("revision", default="-1")
 def downgrade(revision: str) -> None:
     """Downgrade the schema to REVISION (default: one step; 'base' removes every table)."""
-    runner.downgrade(Settings.from_env().database_url, revision)
-    click.echo(f"database at {runner.current(Settings.from_env().database_url) or 'base'}")
+    url = Settings.from_env().database_url
+    with user_errors(url):
+        runner.downgrade(url, revision)
+        click.echo(f"database at {runner.current(url) or 'base'}")
 
 
 @db.command()
 def current() -> None:
     """Show the schema revision the database is at."""
-    click.echo(runner.current(Settings.from_env().database_url) or "base (no schema)")
+    url = Settings.from_env().database_url
+    with user_errors(url):
+        click.echo(runner.current(url) or "base (no schema)")

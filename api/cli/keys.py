@@ -6,15 +6,17 @@ import asyncio
 
 import click
 
+from api.cli.errors import user_errors
 from api.settings import Settings
 from domain.db import create_engine, create_sessionmaker
-from domain.errors import DomainError
 from domain.keys import create_key, list_keys, revoke_key
 
 
 def _run(coro_fn):  # type: ignore[no-untyped-def]
+    url = Settings.from_env().database_url
+
     async def runner() -> object:
-        engine = create_engine(Settings.from_env().database_url)
+        engine = create_engine(url)
         try:
             async with create_sessionmaker(engine)() as session:
                 result = await coro_fn(session)
@@ -23,10 +25,8 @@ def _run(coro_fn):  # type: ignore[no-untyped-def]
         finally:
             await engine.dispose()
 
-    try:
+    with user_errors(url):
         return asyncio.run(runner())
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 @click.group()
@@ -36,7 +36,12 @@ def keys() -> None:
 
 @keys.command("create")
 @click.option("--name", required=True, help="Who the key is for.")
-@click.option("--role", required=True, type=click.Choice(["partner", "agency", "regulator", "admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["partner", "agency", "regulator", "admin"]),
+    help="partner: public data and the feed; agency: its own records; regulator: one jurisdiction; admin: all.",
+)
 @click.option("--jurisdiction", "jurisdiction_code", help="Regulator keys: the GB/T 2260 code they govern.")
 @click.option("--agency-id", type=int, help="Agency keys: the agency's database id.")
 def create(name: str, role: str, jurisdiction_code: str | None, agency_id: int | None) -> None:

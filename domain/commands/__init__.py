@@ -34,6 +34,13 @@ from domain.commands.enterprises import (
     remove_abnormal,
 )
 from domain.commands.notices import create_notice, withdraw_notice
+from domain.commands.scores import (
+    evaluate_demonstration_base,
+    rate_wuxi_agencies,
+    rate_wuxi_agency,
+    tongzhou_indicators,
+)
+from domain.commands.supervision import run_supervision
 
 __all__ = [
     "approve_address", "begin_address_exit", "begin_agency_termination", "cancel_address",
@@ -42,4 +49,6 @@ __all__ = [
     "record_credit_fact", "record_finding", "record_quarterly_report", "record_tax_filing", "register_agency",
     "register_enterprise", "reinstate_address", "reinstate_agency", "remove_abnormal", "suspend_address",
     "suspend_agency", "terminate_agency", "withdraw_notice",
+    "evaluate_demonstration_base", "rate_wuxi_agencies", "rate_wuxi_agency", "run_supervision",
+    "tongzhou_indicators",
 ]  # fmt: skip

@@ -258,6 +258,12 @@ async def record_quarterly_report(
     if not 1 <= quarter <= 4:
         raise InvalidInput("quarter", "quarter must be 1 to 4", "季度应为 1 到 4")
     submitted = submitted_on or uow.today
+    if not 1990 <= year <= submitted.year:
+        raise InvalidInput(
+            "year",
+            f"a report for {year} cannot be submitted on {submitted}",
+            f"{submitted} 不能报送 {year} 年的季度报告",
+        )
     quarter_end = dt.date(year, 3 * quarter, 1) + dt.timedelta(days=31)
     validate_date_order(quarter_end.replace(day=1), submitted, "submittedOn")
     exists = await uow.session.execute(
@@ -305,4 +311,5 @@ async def record_contact_log(
         note=validate_text(note, "note", max_length=500, required=False),
     )
     uow.session.add(row)
+    uow.record("agency.contact_log_recorded", agency, ["contactLogs"])
     return row

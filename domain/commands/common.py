@@ -14,6 +14,8 @@ from domain.validators import validate_division_code
 
 M = TypeVar("M", bound=Base)
 E = TypeVar("E", bound=StrEnum)
+# Primary keys are 32-bit integers; a larger id names no row and must not reach PostgreSQL as a parameter.
+MAX_ID = 2**31 - 1
 
 
 async def get_jurisdiction(session: AsyncSession, code: str, field: str = "jurisdictionCode") -> Jurisdiction:
@@ -33,6 +35,8 @@ def packs_for(j: Jurisdiction) -> tuple[str, ...]:
 
 async def load(session: AsyncSession, model: type[M], pk: int, field: str = "id") -> M:
     """Load a row for update (row lock on PostgreSQL; SQLite's write lock is already held)."""
+    if not 0 < pk <= MAX_ID:
+        raise NotFound(model.__name__, pk, field)
     row = (
         await session.execute(select(model).where(model.__mapper__.primary_key[0] == pk).with_for_update())
     ).scalar_one_or_none()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -69,6 +70,34 @@ def personal_row(person: EnterprisePersonalInput) -> EnterprisePersonal:
     )
 
 
+def registration_facts(
+    address: Address,
+    jurisdiction: Jurisdiction,
+    *,
+    kind: str,
+    industry_code: str,
+    permit_items: bool,
+    business_scope: str | None,
+    has_branch_with_fixed_premises: bool,
+    actual_address: str | None,
+) -> dict[str, Any]:
+    """The facts the rule packs check at ``enterprise.register`` (shared with bulk loaders, which must
+    check exactly what the command checks)."""
+    return {
+        "jurisdiction_code": jurisdiction.code,
+        "kind": kind,
+        "industry_code": industry_code,
+        "permit_items": permit_items,
+        "business_scope": business_scope or "",
+        "has_branch_with_fixed_premises": has_branch_with_fixed_premises,
+        "address_kind": address.kind,
+        "address_key_industries": [k.industry for k in address.key_industries],
+        "enterprise_key_industries": key_industries_of(industry_code),
+        "actual_address": actual_address,
+        "registered_address": address.address_text,
+    }
+
+
 async def register_enterprise(
     uow: UnitOfWork,
     *,
@@ -118,19 +147,16 @@ async def register_enterprise(
     await uow.check_rules(
         "enterprise.register",
         packs_for(j),
-        {
-            "jurisdiction_code": j.code,
-            "kind": kind,
-            "industry_code": industry,
-            "permit_items": permit_items,
-            "business_scope": scope or "",
-            "has_branch_with_fixed_premises": has_branch_with_fixed_premises,
-            "address_kind": address.kind,
-            "address_key_industries": [k.industry for k in address.key_industries],
-            "enterprise_key_industries": key_industries_of(industry),
-            "actual_address": actual,
-            "registered_address": address.address_text,
-        },
+        registration_facts(
+            address,
+            j,
+            kind=kind,
+            industry_code=industry,
+            permit_items=permit_items,
+            business_scope=scope,
+            has_branch_with_fixed_premises=has_branch_with_fixed_premises,
+            actual_address=actual,
+        ),
         jurisdiction_code=j.code,
         subject_kind="Enterprise",
         on=on,

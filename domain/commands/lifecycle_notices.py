@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from domain.commands.notices import create_notice
+from domain.commands.notices import create_notice, refuse_personal_data
 from domain.enums import NoticeKind
 from domain.model import Address, Agency, Jurisdiction, Notice
 from domain.parameters import PARAMETERS
@@ -93,6 +93,8 @@ async def lifecycle_notice(
     reason: str | None,
     deadline_on: dt.date | None = None,
 ) -> Notice:
+    if reason:
+        refuse_personal_data("reason", reason)  # the reason is quoted in the public notice
     j = await uow.session.get(Jurisdiction, subject.jurisdiction_code)
     pack = j.rule_pack if j is not None else "BJ"
     if isinstance(subject, Address):

@@ -20,7 +20,7 @@ from domain.validators import validate_date_order, validate_text
 from domain.workdays import add_working_days
 
 
-def _refuse_personal_data(field: str, text: str) -> None:
+def refuse_personal_data(field: str, text: str) -> None:
     found = next(find_personal_data(text), None)
     if found is not None:
         kind, _ = found
@@ -57,7 +57,7 @@ async def create_notice(
         "legalBasis": validate_text(legal_basis, "legalBasis", max_length=300),
     }
     for field, text in texts.items():
-        _refuse_personal_data(field, text or "")
+        refuse_personal_data(field, text or "")
     published = published_on or uow.today
     estimated = False
     if deadline_working_days is not None:
@@ -101,7 +101,7 @@ async def withdraw_notice(
     notice = await load(uow.session, Notice, notice_id)
     check_version(notice, expected_version, "Notice")
     reason_text = validate_text(reason, "reason", max_length=500)
-    _refuse_personal_data("reason", reason_text or "")
+    refuse_personal_data("reason", reason_text or "")
     notice.status = next_status("Notice", "withdraw", notice.status)
     notice.withdrawn_on = withdrawn_on or uow.today
     validate_date_order(notice.published_on, notice.withdrawn_on, "withdrawnOn")

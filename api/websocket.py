@@ -1,0 +1,125 @@
+"""GraphQL over WebSocket: ``graphql-transport-ws`` and the legacy ``graphql-ws``, as Strawberry speaks them,
+plus what a long-lived partner connection needs.
+
+* The API key may come in the ``connection_init`` payload — ``{"Authorization": "Bearer jq_..."}``,
+  ``{"authorization": ...}`` or ``{"headers": {"Authorization": ...}}`` — since browsers cannot set
+  headers on a WebSocket; the ``Authorization`` header of the upgrade request works too. An unknown or
+  revoked key closes the connection with 4403 (legacy: ``connection_error``).
+* Keep-alive: the server pings (``{"type": "ping"}``; legacy ``ka``) every ``JIQUN_WS_KEEPALIVE_S``,
+  so proxies keep idle subscriptions open.
+* The protocol's own rules stay Strawberry's: 4408 init timeout (``JIQUN_WS_INIT_TIMEOUT_S``), 4429 a
+  second init, 4401 subscribe before ack, 4409 a duplicate id, 4400 an invalid message; at most
+  ``JIQUN_MAX_SUBSCRIPTIONS_PER_CONNECTION`` operations per connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from typing import Any
+
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+from api.broker import Broker
+from api.settings import Settings
+from domain.actor import Actor
+from domain.keys import authenticate
+from schema.changes import FeedRuntime, SubscriptionSlots
+from schema.context import Context
+from schema.permissions import scope_codes_for
+
+
+def bearer_token(payload: object) -> str | None:
+    """The API key in a ``connection_init`` payload, with or without the ``Bearer`` prefix."""
+    if not isinstance(payload, dict):
+        return None
+    headers = payload.get("headers")
+    sources = [payload, headers] if isinstance(headers, dict) else [payload]
+    for source in sources:
+        value = source.get("Authorization", source.get("authorization"))
+        if isinstance(value, str) and value.strip():
+            token = value.strip()
+            return token[7:].strip() if token.lower().startswith("bearer ") else token
+    return None
+
+
+async def _sign_in(view: Any, context: Context, payload: object) -> bool:
+    """Replace the connection's caller with the key's; ``False`` for a key that does not authenticate."""
+    token = bearer_token(payload)
+    if token is None:
+        return True
+    async with view.services.sessionmaker() as session:
+        actor: Actor | None = await authenticate(session, token)
+        if actor is None:
+            return False
+        context.actor = actor
+        context.scope_codes = await scope_codes_for(session, actor.jurisdiction_code)
+    return True
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    _pinger: asyncio.Task[None] | None = None
+
+    async def handle_connection_init(self, message: Any) -> None:
+        first = not self.connection_init_received and not self.connection_timed_out
+        if first and not await _sign_in(self.view, self.context, message.get("payload")):
+            self.connection_init_received = True
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            await self.websocket.close(code=4403, reason="Forbidden: unknown or revoked API key")
+            return
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self._pinger is None and self.view.keep_alive:
+            self._pinger = asyncio.create_task(self._ping(self.view.keep_alive_interval))
+
+    async def _ping(self, interval: float) -> None:
+        with contextlib.suppress(WebSocketDisconnected, RuntimeError):
+            while True:
+                await asyncio.sleep(interval)
+                await self.send_message({"type": "ping"})
+
+    async def shutdown(self) -> None:
+        if self._pinger is not None:
+            self._pinger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pinger
+        await super().shutdown()
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    async def handle_connection_init(self, message: Any) -> None:
+        if not await _sign_in(self.view, self.context, message.get("payload")):
+            await self.send_message({"type": "connection_error", "payload": {"message": "unknown or revoked API key"}})
+            await self.websocket.close(code=1011, reason="")
+            return
+        await super().handle_connection_init(message)
+
+
+class FeedWebSockets:
+    """Mixed into the GraphQL view: its WebSocket protocol handlers."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
+
+def websocket_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments of Strawberry's ``GraphQL`` view."""
+    return {
+        "keep_alive": True,
+        "keep_alive_interval": settings.ws_keepalive_s,
+        "connection_init_wait_timeout": dt.timedelta(seconds=settings.ws_init_timeout_s),
+        "max_subscriptions_per_connection": settings.max_subscriptions_per_connection,
+    }
+
+
+def feed_runtime(settings: Settings, broker: Broker) -> FeedRuntime:
+    return FeedRuntime(
+        wakeups=broker,
+        poll_interval_s=settings.poll_interval_s,
+        retention_days=settings.feed_retention_days,
+        send_timeout_s=settings.feed_send_timeout_s or None,
+        slots=SubscriptionSlots(settings.max_subscriptions_per_key),
+    )

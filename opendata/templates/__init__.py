@@ -1,0 +1,1 @@
+"""Jinja templates of the landing pages and the per-release README."""

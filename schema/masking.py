@@ -1,0 +1,116 @@
+"""Unexpected errors never reach a client: they become "Internal server error" with the request id,
+which the log line carrying the traceback shares. Deliberate errors (FORBIDDEN, NOT_FOUND, ...), domain
+refusals and validation errors pass through; a database statement timeout is reported as TIMEOUT."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Any
+
+from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from domain.errors import DomainError
+
+log = logging.getLogger("jiqun.graphql")
+
+
+class Kind(StrEnum):
+    EXPECTED = "expected"
+    DOMAIN = "domain"
+    TIMEOUT = "timeout"
+    UNEXPECTED = "unexpected"
+
+
+def _is_statement_timeout(exc: BaseException) -> bool:
+    """PostgreSQL's ``statement_timeout`` cancels with SQLSTATE 57014 (query_canceled)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    return (
+        getattr(orig, "sqlstate", None) == "57014" or "QueryCanceled" in type(getattr(orig, "__cause__", orig)).__name__
+    )
+
+
+def classify(error: GraphQLError) -> Kind:
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return Kind.EXPECTED
+    if isinstance(original, DomainError):
+        return Kind.DOMAIN
+    if _is_statement_timeout(original):
+        return Kind.TIMEOUT
+    return Kind.UNEXPECTED
+
+
+def request_id(context: ExecutionContext) -> str | None:
+    return getattr(context.context, "request_id", None)
+
+
+def _replace(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+def public_error(error: GraphQLError, rid: str | None) -> GraphQLError:
+    kind = classify(error)
+    if kind == Kind.EXPECTED:
+        return error
+    if kind == Kind.DOMAIN:
+        exc: DomainError = error.original_error  # type: ignore[assignment]
+        return _replace(
+            error,
+            exc.message_en,
+            {
+                "code": "BAD_USER_INPUT",
+                "reason": exc.code,
+                "field": exc.field,
+                "messageZh": exc.message_zh,
+                "messageEn": exc.message_en,
+            },
+        )
+    if kind == Kind.TIMEOUT:
+        return _replace(
+            error, "the database took too long to answer; ask for less", {"code": "TIMEOUT", "requestId": rid}
+        )
+    return _replace(error, "Internal server error", {"code": "INTERNAL_SERVER_ERROR", "requestId": rid})
+
+
+def log_errors(errors: list[GraphQLError], context: ExecutionContext | None) -> None:
+    rid = request_id(context) if context is not None else None
+    for error in errors:
+        if classify(error) in (Kind.UNEXPECTED, Kind.TIMEOUT):
+            log.error("request %s: %s at %s", rid, error.message, error.path, exc_info=error.original_error)
+
+
+class MaskErrors(SchemaExtension):
+    """Masks unexpected errors and adds ``extensions.requestId`` to every response."""
+
+    def _mask(self, result: Any) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            rid = request_id(self.execution_context)
+            result.errors = [public_error(e, rid) for e in errors]
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        self._mask(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each event of a subscription, before it is sent."""
+        self._mask(result)
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        rid = request_id(self.execution_context)
+        return {"requestId": rid} if rid else {}

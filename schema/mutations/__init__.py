@@ -1,0 +1,28 @@
+"""The write API: one mutation per domain command, with payloads carrying ``userErrors``."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.mutations.addresses import AddressMutations
+from schema.mutations.admin import AdminMutations
+from schema.mutations.agencies import AgencyMutations
+from schema.mutations.enterprises import EnterpriseMutations
+from schema.mutations.notices import NoticeMutations
+from schema.mutations.scores import ScoreMutations
+from schema.mutations.supervision import SupervisionMutations
+
+MUTATION_MIXINS: tuple[type, ...] = (
+    AgencyMutations,
+    AddressMutations,
+    EnterpriseMutations,
+    NoticeMutations,
+    SupervisionMutations,
+    ScoreMutations,
+    AdminMutations,
+)
+
+Mutation = strawberry.type(
+    type("Mutation", MUTATION_MIXINS, {}),
+    description="The write API. Every mutation runs one domain command in one transaction.",
+)

@@ -1,0 +1,182 @@
+"""A bounded mixed load against real ``jiqun serve`` processes, and the checks that follow it.
+
+Writers publish notices through the GraphQL mutation as a regulator (each with a unique title, so the
+database can be compared with the commands that succeeded), readers page through notices anonymously,
+and subscribers follow the change feed over graphql-transport-ws from the start. A fault can be injected
+while the load runs. Afterwards the change log must be gapless, every subscriber must have received
+every event exactly once and in order, and the notices in the database must be exactly those whose
+mutation succeeded (plus any whose answer was lost with the connection, which must then be reported).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from domain.db import create_engine
+from domain.model import ChangeLogEntry, Notice
+from tests.feed_support import Subscriber, subscriber
+from tests.server import Server
+from tests.test_feed_live import CREATE_NOTICE
+
+READ_NOTICES = "query { notices(first: 5) { edges { node { id title } } } }"
+REQUEST_TIMEOUT_S = 15.0
+DRAIN_TIMEOUT_S = 30.0
+
+
+@dataclass
+class Outcome:
+    """What the load saw: titles whose mutation succeeded, failed cleanly, or got no answer."""
+
+    committed: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    unanswered: list[str] = field(default_factory=list)
+    reads: int = 0
+    failed_reads: list[str] = field(default_factory=list)
+    dirty: list[str] = field(default_factory=list)  # 5xx with a trace, or a body that is not JSON
+    subscribers: list[Subscriber] = field(default_factory=list)
+
+
+def _clean_error(response: httpx.Response) -> str | None:
+    """None when a failed answer is a proper GraphQL/JSON error; a description when it is not."""
+    text = response.text
+    if "Traceback" in text or "sqlalchemy" in text.lower() or "asyncpg" in text.lower():
+        return f"HTTP {response.status_code} with internals: {text[:300]}"
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code} without a JSON body: {text[:300]}"
+    if not isinstance(body, dict) or not (body.get("errors") or body.get("data")):
+        return f"HTTP {response.status_code} without errors or data: {text[:300]}"
+    return None
+
+
+async def _writer(server: Server, key: str, titles: itertools.count[int], until: float, out: Outcome) -> None:
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=REQUEST_TIMEOUT_S) as client:
+        while time.monotonic() < until:
+            title = f"集群注册工作提示 {next(titles)}"
+            try:
+                response = await client.post("/graphql", json={"query": CREATE_NOTICE, "variables": {"title": title}})
+            except httpx.TransportError:
+                out.unanswered.append(title)
+                await asyncio.sleep(0.2)
+                continue
+            body = response.json() if response.headers.get("content-type", "").find("json") >= 0 else None
+            ok = (
+                response.status_code == 200
+                and body is not None
+                and not body.get("errors")
+                and not body["data"]["createNotice"]["userErrors"]
+            )
+            if ok:
+                out.committed.append(title)
+                continue
+            out.refused.append(title)
+            if (problem := _clean_error(response)) is not None:
+                out.dirty.append(problem)
+            await asyncio.sleep(0.2)
+
+
+async def _reader(server: Server, until: float, out: Outcome) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=REQUEST_TIMEOUT_S) as client:
+        while time.monotonic() < until:
+            try:
+                response = await client.post("/graphql", json={"query": READ_NOTICES})
+            except httpx.TransportError as exc:
+                out.failed_reads.append(repr(exc))
+                await asyncio.sleep(0.2)
+                continue
+            out.reads += 1
+            if response.status_code != 200 or response.json().get("errors"):
+                out.failed_reads.append(f"HTTP {response.status_code}")
+                if (problem := _clean_error(response)) is not None:
+                    out.dirty.append(problem)
+                await asyncio.sleep(0.2)
+
+
+async def run_load(
+    database_url: str,
+    writers_on: Sequence[Server],
+    subscribers_on: Sequence[Server],
+    key: str,
+    *,
+    seconds: float,
+    writers: int = 4,
+    readers: int = 2,
+    subscribers_per_server: int = 5,
+    fault: Callable[[], Awaitable[None]] | None = None,
+) -> Outcome:
+    """Run the load for ``seconds`` (the fault, if any, runs alongside), then let every subscriber drain."""
+    out = Outcome()
+    titles = itertools.count(1)
+    async with contextlib.AsyncExitStack() as stack:
+        for server in subscribers_on:
+            for _ in range(subscribers_per_server):
+                sub = await stack.enter_async_context(subscriber(server.websocket_url))
+                await sub.subscribe()
+                out.subscribers.append(sub)
+        until = time.monotonic() + seconds
+        tasks = [_writer(writers_on[n % len(writers_on)], key, titles, until, out) for n in range(writers)]
+        tasks += [_reader(writers_on[n % len(writers_on)], until, out) for n in range(readers)]
+        listening = [asyncio.create_task(s.collect(lambda s: False, timeout=seconds + 5)) for s in out.subscribers]
+        await asyncio.gather(*tasks, *([fault()] if fault else []))
+        for task in listening:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, AssertionError, TimeoutError):
+                await task
+        total = await last_seq(database_url)
+        for sub in out.subscribers:
+            await sub.collect(lambda s: len(s.events) >= total, timeout=DRAIN_TIMEOUT_S)
+    return out
+
+
+async def _rows(database_url: str, statement: Any) -> Any:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(statement)).all()
+    finally:
+        await engine.dispose()
+
+
+async def last_seq(database_url: str) -> int:
+    rows = await _rows(database_url, select(func.coalesce(func.max(ChangeLogEntry.seq), 0)))
+    return int(rows[0][0])
+
+
+async def verify(database_url: str, out: Outcome) -> list[str]:
+    """The post-load checks; returns what was checked, one line each, and fails with the evidence."""
+    seqs = [r[0] for r in await _rows(database_url, select(ChangeLogEntry.seq).order_by(ChangeLogEntry.seq))]
+    titles = {r[0] for r in await _rows(database_url, select(Notice.title))}
+    gaps = sorted(set(range(1, (seqs or [0])[-1] + 1)) - set(seqs))
+    assert not gaps, f"the change log has gaps at seq {gaps[:20]}"
+    committed = set(out.committed)
+    missing = committed - titles
+    assert not missing, f"{len(missing)} acknowledged notices are not in the database: {sorted(missing)[:5]}"
+    extra = titles - committed
+    unexplained = extra - set(out.unanswered)
+    assert not unexplained, f"{len(unexplained)} stored notices whose mutation was refused: {sorted(unexplained)[:5]}"
+    assert not out.dirty, f"unclean error answers: {out.dirty[:3]}"
+    for n, sub in enumerate(out.subscribers):
+        assert not sub.errors, f"subscriber {n} got errors: {sub.errors[:3]}"
+        assert sub.seqs == seqs, (
+            f"subscriber {n} got {len(sub.seqs)} events (duplicates: {len(sub.seqs) - len(set(sub.seqs))}, "
+            f"missing: {sorted(set(seqs) - set(sub.seqs))[:10]}) of {len(seqs)}"
+        )
+    delivered = f"{len(out.subscribers)} subscribers each received all {len(seqs)} events exactly once, in order"
+    return [
+        f"{len(out.committed)} notices acknowledged, {len(out.refused)} refused with clean errors, "
+        f"{len(out.unanswered)} unanswered ({len(extra)} of those committed); all acknowledged ones are stored",
+        f"change log gapless: seq 1..{len(seqs)}",
+        f"{out.reads} reads, {len(out.failed_reads)} failed (cleanly)",
+        *([delivered] if out.subscribers else []),
+    ]

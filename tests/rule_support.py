@@ -1,0 +1,25 @@
+"""Evaluate one rule on hand-written facts, with parameters overridable, as the framework would."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from domain.parameters import PARAMETERS
+from domain.rules import REGISTRY
+from domain.rules.framework import Context, Finding
+
+ON = dt.date(2026, 3, 2)
+
+
+def check(
+    rule_id: str, facts: dict[str, Any], *, on: dt.date = ON, checkpoint: str | None = None, **params: Any
+) -> list[Finding]:
+    """The findings of ``rule_id`` alone at ``checkpoint`` (default: its first), evaluated on ``on``;
+    the rule sees only the parameters it declares, as in :func:`domain.rules.framework.evaluate`."""
+    rule = REGISTRY[rule_id]
+    assert rule.in_force(on), f"{rule_id} is not in force on {on}"
+    mapping = dataclasses.replace(PARAMETERS, **params).as_mapping()
+    ctx = Context(rule, checkpoint or rule.checkpoints[0], facts, on, {n: mapping[n] for n in rule.parameters})
+    return list(rule.evaluate(ctx))
