@@ -23,40 +23,36 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
+from api.auth import AuthenticationFailed, identify
 from api.broker import Broker
 from api.settings import Settings
-from domain.actor import Actor
-from domain.keys import authenticate
 from schema.changes import FeedRuntime, SubscriptionSlots
 from schema.context import Context
-from schema.permissions import scope_codes_for
 
 
-def bearer_token(payload: object) -> str | None:
-    """The API key in a ``connection_init`` payload, with or without the ``Bearer`` prefix."""
+def authorization(payload: object) -> str | None:
+    """The ``Authorization`` value in a ``connection_init`` payload; a bare key counts as a bearer key."""
     if not isinstance(payload, dict):
         return None
     headers = payload.get("headers")
-    sources = [payload, headers] if isinstance(headers, dict) else [payload]
-    for source in sources:
+    for source in (payload, headers if isinstance(headers, dict) else {}):
         value = source.get("Authorization", source.get("authorization"))
         if isinstance(value, str) and value.strip():
-            token = value.strip()
-            return token[7:].strip() if token.lower().startswith("bearer ") else token
+            value = value.strip()
+            return value if " " in value else f"Bearer {value}"
     return None
 
 
 async def _sign_in(view: Any, context: Context, payload: object) -> bool:
-    """Replace the connection's caller with the key's; ``False`` for a key that does not authenticate."""
-    token = bearer_token(payload)
-    if token is None:
+    """Make the key in the payload the connection's caller; ``False`` for one that does not authenticate."""
+    header = authorization(payload)
+    if header is None:
         return True
-    async with view.services.sessionmaker() as session:
-        actor: Actor | None = await authenticate(session, token)
-        if actor is None:
-            return False
-        context.actor = actor
-        context.scope_codes = await scope_codes_for(session, actor.jurisdiction_code)
+    try:
+        caller = await identify(view.services, header)
+    except AuthenticationFailed:
+        return False
+    context.actor, context.scope_codes = caller.actor, caller.scope_codes
     return True
 
 

@@ -142,7 +142,8 @@ def measure_feed(subscribers: int, servers: int, redis_url: str) -> dict[str, An
             if line != "ready":
                 raise RuntimeError(f"a client process did not get its subscribers ready: {line!r}")
         time.sleep(2)  # the subscriptions have read the (empty) log and wait for wake-ups
-        with httpx.Client(base_url=running[0].base_url, headers={"Authorization": f"Bearer {key}"}) as client:
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=running[0].base_url, headers=headers, timeout=120.0) as client:
             for n in range(EVENTS):
                 body = client.post("/graphql", json={"query": CREATE_NOTICE, "variables": {"title": f"提示 {n}"}})
                 assert body.status_code == 200 and not body.json().get("errors"), body.text

@@ -124,9 +124,9 @@ async def load_records(
     address_ids = [a.id for a in addresses]
     rows = (
         await session.execute(
-            select(*_ENTERPRISE_COLUMNS).where(
-                Enterprise.address_id.in_(address_ids), Enterprise.registered_on <= as_of
-            )
+            select(*_ENTERPRISE_COLUMNS)
+            .where(Enterprise.address_id.in_(address_ids), Enterprise.registered_on <= as_of)
+            .order_by(Enterprise.id)
         )
     ).all()
     enterprises = [EnterpriseRow(*r) for r in rows]
@@ -137,9 +137,9 @@ async def load_records(
     for chunk in _chunks(ids):
         for eid, year, filed_on, on_time in (
             await session.execute(
-                select(
-                    AnnualReport.enterprise_id, AnnualReport.year, AnnualReport.filed_on, AnnualReport.on_time
-                ).where(AnnualReport.enterprise_id.in_(chunk), AnnualReport.filed_on <= as_of)
+                select(AnnualReport.enterprise_id, AnnualReport.year, AnnualReport.filed_on, AnnualReport.on_time)
+                .where(AnnualReport.enterprise_id.in_(chunk), AnnualReport.filed_on <= as_of)
+                .order_by(AnnualReport.enterprise_id, AnnualReport.year)
             )
         ).all():
             reports[eid][year] = (filed_on, on_time)
@@ -153,15 +153,17 @@ async def load_records(
                         EnterpriseFinding.agency_id,
                         EnterpriseFinding.kind,
                         EnterpriseFinding.found_on,
-                    ).where(EnterpriseFinding.enterprise_id.in_(chunk), EnterpriseFinding.found_on <= as_of)
+                    )
+                    .where(EnterpriseFinding.enterprise_id.in_(chunk), EnterpriseFinding.found_on <= as_of)
+                    .order_by(EnterpriseFinding.found_on, EnterpriseFinding.id)
                 )
             ).all()
         ]
         for eid, day in (
             await session.execute(
-                select(ContactLog.enterprise_id, ContactLog.contacted_on).where(
-                    ContactLog.enterprise_id.in_(chunk), ContactLog.contacted_on <= as_of
-                )
+                select(ContactLog.enterprise_id, ContactLog.contacted_on)
+                .where(ContactLog.enterprise_id.in_(chunk), ContactLog.contacted_on <= as_of)
+                .order_by(ContactLog.contacted_on, ContactLog.id)
             )
         ).all():
             contacts[eid].append(day)
@@ -175,7 +177,9 @@ async def load_records(
                     QuarterlyReport.year,
                     QuarterlyReport.quarter,
                     QuarterlyReport.submitted_on,
-                ).where(QuarterlyReport.agency_id.in_(agency_ids), QuarterlyReport.submitted_on <= as_of)
+                )
+                .where(QuarterlyReport.agency_id.in_(agency_ids), QuarterlyReport.submitted_on <= as_of)
+                .order_by(QuarterlyReport.agency_id, QuarterlyReport.year, QuarterlyReport.quarter)
             )
         ).all():
             quarterly[aid][(year, quarter)] = submitted

@@ -21,7 +21,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true
@@ -416,8 +416,6 @@ class Follow:
     wakeups: WakeUps
     poll_interval_s: float = 1.0
     send_timeout_s: float | None = None
-    progress_interval_s: float | None = None
-    clock: Callable[[], float] = field(default=time.monotonic)
 
 
 async def follow(
@@ -428,13 +426,12 @@ async def follow(
     checks retention on the first read only, so a long replay that started in time is not cut short.
 
     A page with no changes is yielded only to move a client's cursor past changes it may not see, at
-    most once per ``progress_interval_s``. A consumer that takes longer than ``send_timeout_s`` to take
+    most once per poll interval. A consumer that takes longer than ``send_timeout_s`` to take
     one page is too slow: the stream ends with :class:`SubscriberTooSlow` naming its last cursor, so its
     memory here stays one page however far behind it falls.
     """
     cursor, sent_cursor, first = after, after, True
-    progress_every = how.progress_interval_s if how.progress_interval_s is not None else how.poll_interval_s
-    last_sent = how.clock()
+    last_sent = time.monotonic()
     while True:
         mark = how.wakeups.mark()
         try:
@@ -443,10 +440,10 @@ async def follow(
             raise FeedUnavailable(cursor) from exc
         first = False
         cursor = max(cursor, page.end_seq)
-        if page.changes or (cursor > sent_cursor and how.clock() - last_sent >= progress_every):
-            started = how.clock()
+        if page.changes or (cursor > sent_cursor and time.monotonic() - last_sent >= how.poll_interval_s):
+            started = time.monotonic()
             yield page
-            last_sent = how.clock()
+            last_sent = time.monotonic()
             sent_cursor = cursor
             if how.send_timeout_s is not None and last_sent - started > how.send_timeout_s:
                 raise SubscriberTooSlow(sent_cursor, last_sent - started)

@@ -39,6 +39,18 @@ async def create_key(
     if role_value in (Role.ANONYMOUS, Role.SYSTEM):
         raise InvalidInput("role", f"keys cannot have the role {role}", f"不能创建角色为 {role} 的密钥")
     label = validate_text(name, "name", max_length=100) or ""
+    if jurisdiction_code is not None and role_value != Role.REGULATOR:
+        raise InvalidInput(
+            "jurisdictionCode",
+            f"only regulator keys have a jurisdiction; a {role_value} key cannot",
+            f"只有监管密钥可指定辖区，{role_value} 密钥不能指定",
+        )
+    if agency_id is not None and role_value != Role.AGENCY:
+        raise InvalidInput(
+            "agencyId",
+            f"only agency keys belong to an agency; a {role_value} key cannot",
+            f"只有机构密钥可指定机构，{role_value} 密钥不能指定",
+        )
     if role_value == Role.REGULATOR:
         if jurisdiction_code is None:
             raise InvalidInput("jurisdictionCode", "a regulator key needs a jurisdiction", "监管密钥须指定辖区")
@@ -54,8 +66,8 @@ async def create_key(
         secret_hash=_hash(token),
         name=label,
         role=role_value,
-        jurisdiction_code=jurisdiction_code if role_value == Role.REGULATOR else None,
-        agency_id=agency_id if role_value == Role.AGENCY else None,
+        jurisdiction_code=jurisdiction_code,
+        agency_id=agency_id,
     )
     session.add(key)
     await session.flush()

@@ -23,7 +23,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from domain.actor import Actor
 from domain.db import WRITE_OPTION
 from domain.errors import DomainError, RuleRefusal
-from domain.model import ChangeLogCounter, ChangeLogEntry, RuleFindingRecord
+from domain.findings import finding_record
+from domain.model import ChangeLogCounter, ChangeLogEntry
 from domain.parameters import PARAMETERS, Parameters
 from domain.projections import projection_of
 from domain.rules.framework import Finding, Severity, evaluate
@@ -99,9 +100,7 @@ class UnitOfWork:
         if any(f.severity == Severity.BLOCK for f in findings):
             raise RuleRefusal(findings)
         self._findings_to_record = getattr(self, "_findings_to_record", [])
-        self._findings_to_record.extend(
-            (f, jurisdiction_code, subject_kind, subject_id) for f in findings
-        )
+        self._findings_to_record.extend((f, jurisdiction_code, subject_kind, subject_id) for f in findings)
         self.warnings.extend(f for f in findings if f.severity == Severity.WARN)
         self.findings.extend(findings)
         return findings
@@ -119,17 +118,8 @@ class UnitOfWork:
             await session.flush()
             for f, jurisdiction_code, kind, subject_id in getattr(self, "_findings_to_record", []):
                 session.add(
-                    RuleFindingRecord(
-                        jurisdiction_code=jurisdiction_code,
-                        subject_kind=kind,
-                        subject_id=subject_id or 0,
-                        rule_id=f.rule,
-                        article=f.article,
-                        severity=str(f.severity),
-                        action=f.action,
-                        message_zh=f.message_zh[:500],
-                        message_en=f.message_en[:500],
-                        facts=dict(f.facts),
+                    finding_record(
+                        f, jurisdiction_code=jurisdiction_code, subject_kind=kind, subject_id=subject_id or 0
                     )
                 )
             seqs: list[int] = []

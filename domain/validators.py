@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Literal, overload
 
 from domain.errors import InvalidInput
 from domain.industries import DIVISIONS
@@ -100,6 +101,10 @@ def validate_industry_code(value: str, field: str = "industryCode") -> str:
     return digits
 
 
+@overload
+def validate_text(value: str | None, field: str, *, max_length: int, required: Literal[True] = True) -> str: ...
+@overload
+def validate_text(value: str | None, field: str, *, max_length: int, required: bool) -> str | None: ...
 def validate_text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str | None:
     """Strip surrounding blanks and enforce a length; control characters are refused."""
     text = (value or "").strip()

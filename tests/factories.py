@@ -94,3 +94,17 @@ async def enterprise(uow: UowFactory, address_id: int, *, today: dt.date | None 
         e = await commands.register_enterprise(u, address_id=address_id, **fields)
         await u.commit()
         return e
+
+
+async def enterprises(
+    uow: UowFactory, address_id: int, count: int, *, today: dt.date, area: str, name: str, **overrides: Any
+) -> list[int]:
+    """``count`` companies registered at ``address_id`` in one unit of work; ``name`` holds ``{n}``."""
+    ids = []
+    async with uow(today=today) as u:
+        for n in range(count):
+            fields = {**ENTERPRISE_DEFAULTS, **overrides, "name": name.format(n=n)}
+            e = await commands.register_enterprise(u, uscc=make_uscc(area), address_id=address_id, **fields)
+            ids.append(e.id)
+        await u.commit()
+    return ids

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,3 +128,66 @@ def test_a_missing_postgresql_database_is_reported() -> None:
     url = make_url(PG_URL).set(database="jiqun_no_such_database").render_as_string(hide_password=False)
     stderr = refused(cli("db", "current", url=url))
     assert "jiqun_no_such_database" in stderr and "does not exist" in stderr
+
+
+HEAVY = (
+    "alembic",
+    "sqlalchemy",
+    "frictionless",
+    "openpyxl",
+    "websockets",
+    "faker",
+    "strawberry",
+    "starlette",
+    "uvicorn",
+    "httpx",
+    "tqdm",
+    "api.app",
+    "domain.model",
+)
+_LOADED = """
+import sys
+from api.cli import main
+for group in [None, *sorted(main.commands)]:
+    try:
+        main([*([group] if group else []), "--help"], prog_name="jiqun")
+    except SystemExit:
+        pass
+print(" ".join(sorted({m.split(".")[0] if not m.startswith(("api.", "domain.")) else m for m in sys.modules})))
+"""
+
+
+def test_help_loads_no_heavy_library() -> None:
+    """Every command's help comes from click alone; libraries load when a command runs."""
+    result = subprocess.run([sys.executable, "-c", _LOADED], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.strip().splitlines()[-1].split())
+    assert sorted(loaded.intersection(HEAVY)) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("feed", "status"),
+        ("feed", "prune", "--through-seq", "1"),
+        ("publish",),
+        ("serve", "--demo", "--port", "1"),
+        ("keys", "list"),
+        ("demo",),
+        ("db", "current"),
+    ],
+    ids=" ".join,
+)
+def test_every_database_command_reports_a_bad_url_in_one_line(
+    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    stderr = clean_refusal(jiqun(*args, url="not a url"))
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "JIQUN_DATABASE_URL" in lines[0], stderr
+
+
+def test_sync_reports_a_mirror_it_cannot_open_in_one_line(tmp_path: Path) -> None:
+    into = tmp_path / "no-such-directory" / "mirror.db"
+    stderr = clean_refusal(jiqun("sync", "--url", "http://127.0.0.1:1/graphql", "--into", str(into), "--once"))
+    assert stderr.strip().splitlines()[-1] == "Error: unable to open database file"

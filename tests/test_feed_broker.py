@@ -9,8 +9,11 @@ import uuid
 
 import pytest
 
+from api.app import create_app
 from api.broker import LocalBroker, PostgresBroker, RedisBroker, create_broker
 from api.settings import Settings
+from domain import commands
+from domain.actor import SYSTEM
 from tests.databases import REDIS_URL
 from tests.feed_support import private_redis, stop_process, unused_redis_url
 
@@ -145,3 +148,25 @@ async def test_postgres_notify_carries_a_commit_to_another_process(database_url)
     finally:
         await a.stop()
         await b.stop()
+
+
+async def test_the_api_units_of_work_wake_subscribers_when_they_commit(database_url):
+    app = create_app(Settings(database_url=database_url))
+    services = app.state.services
+    try:
+        mark = services.broker.mark()
+        async with services.unit_of_work(SYSTEM) as uow:
+            await commands.create_notice(
+                uow,
+                kind="other",
+                jurisdiction_code="110115",
+                title="集群注册工作提示",
+                title_en="Notice",
+                body="请各托管机构按期报送季度报告。",
+                body_en="Report every quarter.",
+                legal_basis="DX Art.13",
+            )
+            assert await uow.commit() == [1]
+        assert services.broker.mark() == mark + 1
+    finally:
+        await services.engine.dispose()

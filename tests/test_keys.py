@@ -142,6 +142,11 @@ def test_tampered_and_malformed_tokens_do_not_authenticate(database_url: str) ->
         (["--name", "x", "--role", "agency", "--agency-id", str(2**40)], "INVALID_INPUT"),
         (["--name", "   ", "--role", "partner"], "INVALID_INPUT"),
         (["--name", "n" * 101, "--role", "partner"], "INVALID_INPUT"),
+        (["--name", "x", "--role", "partner", "--jurisdiction", "110115"], "only regulator keys have a jurisdiction"),
+        (["--name", "x", "--role", "admin", "--jurisdiction", "110115"], "only regulator keys have a jurisdiction"),
+        (["--name", "x", "--role", "agency", "--agency-id", "1", "--jurisdiction", "110115"], "only regulator"),
+        (["--name", "x", "--role", "partner", "--agency-id", "1"], "only agency keys belong to an agency"),
+        (["--name", "x", "--role", "regulator", "--jurisdiction", "110115", "--agency-id", "1"], "only agency"),
     ],
 )
 def test_bad_requests_are_refused_and_create_nothing(database_url: str, args: list[str], message: str) -> None:

@@ -15,6 +15,7 @@ from domain.rules.framework import Severity
 from domain.rules.wx import grade_for
 from tests import factories
 from tests.rule_support import ON, check
+from tests.wuxi_case import WX_ADDRESS, WX_AGENCY
 
 D = dt.timedelta(days=1)
 APPLIED = dt.date(2026, 3, 2)
@@ -294,23 +295,6 @@ def test_rating_consequences(grade, previous, rules):
 
 
 # --- through the commands -------------------------------------------------------------------------------
-
-WX_AGENCY = {
-    "name": "无锡梁溪创客空间运营有限公司",
-    "kind": "maker_space",
-    "jurisdiction_code": "320213",
-    "tenure": "leased",
-    "lease_end": dt.date(2029, 12, 31),
-    "owner_consent": True,
-}
-WX_ADDRESS = {
-    "jurisdiction_code": "320213",
-    "address_text": "无锡市梁溪区中山路100号",
-    "tenure": "leased",
-    "lease_end": dt.date(2029, 12, 31),
-    "owner_consent": True,
-    "key_industries": [],
-}
 
 
 async def test_unlisted_organisation_kind_is_refused_citing_art_8_1(uow):

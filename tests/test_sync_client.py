@@ -128,6 +128,7 @@ class Mutations:
         )
         self.address_id = address_id
         self.done = 0
+        self.stopping = False
         self.task: asyncio.Task[None] | None = None
 
     async def one(self) -> None:
@@ -145,7 +146,7 @@ class Mutations:
         self.done += 1
 
     async def run(self) -> None:
-        while True:
+        while not self.stopping:
             await self.one()
             await asyncio.sleep(0.02)
 
@@ -153,11 +154,13 @@ class Mutations:
         self.task = asyncio.create_task(self.run())
 
     async def stop(self) -> None:
+        """Let the mutation in flight finish, so nothing commits after the caller reads the head."""
         assert self.task is not None
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-        await self.client.aclose()
+        self.stopping = True
+        try:
+            await asyncio.wait_for(self.task, BOUND_S)
+        finally:
+            await self.client.aclose()
 
 
 async def test_sync_interrupted_crashed_and_restarted_ends_equal_to_the_public_registry(site, sessionmaker, tmp_path):
@@ -179,7 +182,9 @@ async def test_sync_interrupted_crashed_and_restarted_ends_equal_to_the_public_r
         crashed.send_signal(signal.SIGKILL)  # no chance to clean up: the stored cursor must still be right
         crashed.wait(timeout=BOUND_S)
 
+        crashed_at = mirror_cursor(path)
         last = sync(server, path, "--key", site["partner"])
+        await until(lambda: mirror_cursor(path) > crashed_at, "the last sync to run")
         await until(lambda: mutations.done >= 20, "twenty mutations")
     finally:
         await mutations.stop()

@@ -12,6 +12,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from api.websocket import authorization
 from domain import commands
 from domain.actor import SYSTEM
 from domain.db import create_engine, create_sessionmaker
@@ -193,6 +194,13 @@ async def test_legacy_graphql_ws_protocol(site, sessionmaker_of_site):
         assert message == {"type": "complete", "id": "1"}
 
 
+async def test_legacy_graphql_ws_refuses_an_unknown_key(site):
+    async with connect(site.url, subprotocols=[LEGACY_WS]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": "jq_0000_nope"}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), BOUND_S))["type"] == "connection_error"
+        assert await _close_code(ws) == 1011
+
+
 async def test_subscriptions_are_limited_per_connection_and_per_key(site, sessionmaker_of_site):
     await factories.agency(lambda: UnitOfWork(sessionmaker_of_site, SYSTEM))  # each subscription replays it
     key = await _key(sessionmaker_of_site)
@@ -221,3 +229,19 @@ async def test_subscriptions_are_limited_per_connection_and_per_key(site, sessio
         over = await first_message(two)
         assert over["type"] == "next"
         assert over["payload"]["errors"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+
+
+@pytest.mark.parametrize(
+    ("payload", "header"),
+    [
+        ({"Authorization": "Bearer jq_a_b"}, "Bearer jq_a_b"),
+        ({"authorization": "jq_a_b"}, "Bearer jq_a_b"),
+        ({"headers": {"Authorization": "bearer jq_a_b"}}, "bearer jq_a_b"),
+        ({"Authorization": "  "}, None),
+        ({}, None),
+        (None, None),
+        ("jq_a_b", None),
+    ],
+)
+def test_where_connection_init_may_carry_the_key(payload, header):
+    assert authorization(payload) == header

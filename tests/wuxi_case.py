@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from domain import commands
 from tests import factories
 
 REGISTERED = dt.date(2024, 8, 1)
@@ -32,18 +31,14 @@ async def wuxi_agency(uow, enterprises: int) -> tuple[int, list[int]]:
     2024-09-01; returns the agency id and the enterprise ids."""
     agency = await factories.agency(uow, today=REGISTERED, uscc=factories.make_uscc("320213"), **WX_AGENCY)
     address = await factories.published_address(uow, agency.id, today=REGISTERED, **WX_ADDRESS)
-    ids = []
-    async with uow(today=ENTERPRISES_REGISTERED) as u:
-        for n in range(enterprises):
-            e = await commands.register_enterprise(
-                u,
-                uscc=factories.make_uscc("320213"),
-                name=f"无锡梁溪软件{n}有限公司",
-                kind="company",
-                industry_code="6510",
-                business_scope="软件开发；信息技术咨询服务",
-                address_id=address.id,
-            )
-            ids.append(e.id)
-        await u.commit()
+    ids = await factories.enterprises(
+        uow,
+        address.id,
+        enterprises,
+        today=ENTERPRISES_REGISTERED,
+        area="320213",
+        name="无锡梁溪软件{n}有限公司",
+        industry_code="6510",
+        business_scope="软件开发；信息技术咨询服务",
+    )
     return agency.id, ids

@@ -6,7 +6,6 @@ import click
 
 from api.cli.errors import user_errors
 from api.settings import Settings
-from migrations import runner
 
 
 @click.group()
@@ -14,29 +13,34 @@ def db() -> None:
     """Migrate the database schema (Alembic)."""
 
 
+def _migrate(direction: str, revision: str) -> None:
+    from migrations import runner
+
+    url = Settings.from_env().database_url
+    with user_errors(url):
+        getattr(runner, direction)(url, revision)
+        click.echo(f"database at {runner.current(url) or 'base'}")
+
+
 @db.command()
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Upgrade the schema to REVISION (default: the newest)."""
-    url = Settings.from_env().database_url
-    with user_errors(url):
-        runner.upgrade(url, revision)
-        click.echo(f"database at {runner.current(url) or 'base'}")
+    _migrate("upgrade", revision)
 
 
 @db.command()
 @click.argument("revision", default="-1")
 def downgrade(revision: str) -> None:
     """Downgrade the schema to REVISION (default: one step; 'base' removes every table)."""
-    url = Settings.from_env().database_url
-    with user_errors(url):
-        runner.downgrade(url, revision)
-        click.echo(f"database at {runner.current(url) or 'base'}")
+    _migrate("downgrade", revision)
 
 
 @db.command()
 def current() -> None:
     """Show the schema revision the database is at."""
+    from migrations import runner
+
     url = Settings.from_env().database_url
     with user_errors(url):
         click.echo(runner.current(url) or "base (no schema)")

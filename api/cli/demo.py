@@ -8,7 +8,6 @@ import click
 
 from api.cli.errors import user_errors
 from api.settings import Settings
-from migrations import runner
 
 
 @click.command()
@@ -27,6 +26,7 @@ def demo(scale: float, seed: int) -> None:
     agencies yet. Prints rows written, elapsed time and rows per second at the end.
     """
     from api.demo.generate import DatabaseNotEmpty, generate
+    from migrations import runner
 
     settings = Settings.from_env()
     with user_errors(settings.database_url):

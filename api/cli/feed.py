@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.cli.errors import user_errors
+from api.cli.session import in_session
 from api.settings import Settings
-from domain import feed as change_feed
-from domain.db import create_engine, create_sessionmaker
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
-
-def _in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def main() -> T:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    with user_errors(settings.database_url):
-        return asyncio.run(main())
+    from domain.feed import Pruned
 
 
 @click.group()
@@ -43,11 +26,13 @@ def status() -> None:
     """Show the newest change and the oldest one still kept."""
     settings = Settings.from_env()
 
+    from domain import feed as change_feed
+
     async def read(session: AsyncSession) -> tuple[int, int]:
         head = await change_feed.head_seq(session)
         return head, await change_feed.oldest_retained_seq(session, head)
 
-    head, oldest = _in_session(settings, read)
+    head, oldest = in_session(read, settings)
     click.echo(f"newest change: seq {head} (cursor {change_feed.encode_cursor(head)})")
     click.echo(f"oldest kept:   seq {oldest}; cursors before seq {oldest - 1} get CURSOR_EXPIRED")
     retention = settings.feed_retention_days
@@ -85,8 +70,10 @@ def prune(before: dt.datetime | None, through_seq: int | None, older_than_days: 
     if older_than_days is not None:
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=older_than_days)
 
-    async def run(session: AsyncSession) -> change_feed.Pruned:
+    async def run(session: AsyncSession) -> Pruned:
+        from domain import feed as change_feed
+
         return await change_feed.prune_log(session, before=cutoff, through_seq=through_seq)
 
-    pruned = _in_session(settings, run)
+    pruned = in_session(run, settings)
     click.echo(f"deleted {pruned.deleted} changes; oldest kept: seq {pruned.oldest_retained_seq} of {pruned.head_seq}")

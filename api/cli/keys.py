@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
+import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
-from api.cli.errors import user_errors
-from api.settings import Settings
-from domain.db import create_engine, create_sessionmaker
-from domain.keys import create_key, list_keys, revoke_key
+from api.cli.session import in_session
 
-
-def _run(coro_fn):  # type: ignore[no-untyped-def]
-    url = Settings.from_env().database_url
-
-    async def runner() -> object:
-        engine = create_engine(url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await coro_fn(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    with user_errors(url):
-        return asyncio.run(runner())
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @click.group()
@@ -47,13 +31,15 @@ def keys() -> None:
 def create(name: str, role: str, jurisdiction_code: str | None, agency_id: int | None) -> None:
     """Create a key and print its secret once."""
 
-    async def go(session):  # type: ignore[no-untyped-def]
+    async def go(session: AsyncSession) -> tuple[str, str]:
+        from domain.keys import create_key
+
         key, token = await create_key(
             session, name=name, role=role, jurisdiction_code=jurisdiction_code, agency_id=agency_id
         )
         return key.prefix, token
 
-    prefix, token = _run(go)
+    prefix, token = in_session(go)
     click.echo(f"created key {prefix} ({role}); the secret is shown only now:")
     click.echo(token)
 
@@ -62,13 +48,15 @@ def create(name: str, role: str, jurisdiction_code: str | None, agency_id: int |
 def list_() -> None:
     """List keys (never their secrets)."""
 
-    async def go(session):  # type: ignore[no-untyped-def]
+    async def go(session: AsyncSession) -> list[tuple[str, str, str, str, int | str, dt.datetime | None]]:
+        from domain.keys import list_keys
+
         return [
             (k.prefix, k.role, k.name, k.jurisdiction_code or "", k.agency_id or "", k.revoked_at)
             for k in await list_keys(session)
         ]
 
-    for prefix, role, name, jurisdiction, agency, revoked in _run(go):
+    for prefix, role, name, jurisdiction, agency, revoked in in_session(go):
         state = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"
         click.echo(f"{prefix}\t{role}\t{state}\t{jurisdiction}\t{agency}\t{name}")
 
@@ -78,7 +66,9 @@ def list_() -> None:
 def revoke(prefix: str) -> None:
     """Revoke the key with PREFIX."""
 
-    async def go(session):  # type: ignore[no-untyped-def]
+    async def go(session: AsyncSession) -> str:
+        from domain.keys import revoke_key
+
         return (await revoke_key(session, prefix)).prefix
 
-    click.echo(f"revoked {_run(go)}")
+    click.echo(f"revoked {in_session(go)}")

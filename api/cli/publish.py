@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
+from api.cli.errors import user_message
 from api.settings import Settings
-from domain.db import create_engine
-from opendata.fsutil import PublishBusy
-from opendata.guard import ReleaseRefused
-from opendata.release import Outcome
-from opendata.release import publish as publish_release
+
+if TYPE_CHECKING:
+    from opendata.release import Outcome
 
 
 @click.command()
@@ -34,6 +33,13 @@ def publish(out: Path | None, base_url: str | None) -> None:
     Each package whose data changed gets a new immutable release (releases/<version>/ with deltas against
     the previous one); `latest` moves atomically. An unchanged database makes no new version.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from domain.db import create_engine
+    from opendata.fsutil import PublishBusy
+    from opendata.guard import ReleaseRefused
+    from opendata.release import publish as publish_release
+
     settings = Settings.from_env()
     target = out or settings.data_dir
     url = base_url or f"{settings.public_base_url.rstrip('/')}/opendata"
@@ -54,6 +60,11 @@ def publish(out: Path | None, base_url: str | None) -> None:
             f"nothing published: the database could not be read ({type(exc).__name__}); "
             "check JIQUN_DATABASE_URL and run `jiqun db upgrade`"
         ) from exc
+    except Exception as exc:
+        message = user_message(exc, settings.database_url)
+        if message is None:
+            raise
+        raise click.ClickException(f"nothing published: {message}") from exc
     for o in outcomes:
         if o.change == "unchanged":
             click.echo(f"{o.package} {o.version}: unchanged ({o.rows} rows), no new release")

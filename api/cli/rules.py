@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from domain.parameters import PARAMETERS, Parameters
-from domain.rules.catalogue import render_markdown
-
 
 @click.command()
 def rules() -> None:
     """Print the catalogue of every rule, parameter and deliberately unencoded rule, as Markdown."""
+    from domain.parameters import PARAMETERS, Parameters
+    from domain.rules.catalogue import render_markdown
+
     click.echo(render_markdown(Parameters.documented(), PARAMETERS.version), nl=False)

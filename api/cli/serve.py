@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import click
-import uvicorn
 
+from api.cli.errors import user_errors
 from api.settings import Settings
-from migrations import runner
 
 
 @click.command()
@@ -23,12 +22,16 @@ from migrations import runner
 )
 def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser), /healthz and /opendata/."""
+    import uvicorn
+
     settings = Settings.from_env()
     if with_demo:
         from api.demo.generate import fill_if_empty
+        from migrations import runner
 
-        runner.upgrade(settings.database_url)
-        asyncio.run(fill_if_empty(settings.database_url))
+        with user_errors(settings.database_url):
+            runner.upgrade(settings.database_url)
+            asyncio.run(fill_if_empty(settings.database_url))
     click.echo(f"jiqun serving on http://{host}:{port}/graphql")
     uvicorn.run(
         "api.app:create_app",

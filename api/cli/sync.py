@@ -8,13 +8,17 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
-from api.sync.graphql import GraphQLClient
-from api.sync.mirror import Mirror
-from api.sync.runner import Progress, Sync, SyncError
+from api.cli.errors import user_errors
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from api.sync.mirror import Mirror
+    from api.sync.runner import Progress
 
 
 @click.command()
@@ -30,9 +34,15 @@ def sync(url: str, key: str | None, path: Path, jurisdictions: tuple[str, ...], 
     """Mirror the public registry (jurisdictions, agencies, published addresses, enterprises, notices) into
     a SQLite file: the snapshot first, then every change. Each batch is stored with its cursor in one
     transaction, so an interrupted sync (Ctrl-C, SIGTERM, a crash) resumes where it stopped."""
+    from tqdm import tqdm
+
+    from api.sync.mirror import Mirror
+    from api.sync.runner import Progress, SyncError
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    mirror = Mirror(path)
+    with user_errors():
+        mirror = Mirror(path)
     bars: dict[str, tqdm] = {}
 
     def report(phase: str, n: int) -> None:
@@ -42,7 +52,8 @@ def sync(url: str, key: str | None, path: Path, jurisdictions: tuple[str, ...], 
 
     progress = Progress(report)
     try:
-        stopped = asyncio.run(_run(url, key, mirror, list(jurisdictions), once, page_size, progress))
+        with user_errors():
+            stopped = asyncio.run(_run(url, key, mirror, list(jurisdictions), once, page_size, progress))
     except SyncError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -59,6 +70,9 @@ async def _run(
 ) -> bool:
     """Run until done (``--once``) or until SIGINT/SIGTERM; ``True`` when stopped by a signal. A signal
     cancels at the next network wait, never inside a transaction of the mirror."""
+    from api.sync.graphql import GraphQLClient
+    from api.sync.runner import Sync
+
     client = GraphQLClient(url, key)
     task = asyncio.current_task()
     assert task is not None

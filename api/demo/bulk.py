@@ -11,7 +11,7 @@ counter row as the transaction's last statement, as :class:`UnitOfWork` does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +33,18 @@ from api.demo.enterprises import (
 from api.demo.plan import Ids
 from domain.actor import Actor
 from domain.commands.common import packs_for, parse_enum
-from domain.commands.enterprises import annual_report_on_time, personal_row, registered_address, registration_facts
+from domain.commands.enterprises import (
+    address_agencies,
+    annual_report_on_time,
+    check_address_open,
+    new_enterprise,
+    personal_row,
+    registration_facts,
+)
 from domain.db import WRITE_OPTION
-from domain.enums import AbnormalReason, AddressStatus, EnterpriseKind, EnterpriseStatus, FindingKind
-from domain.errors import AlreadyExists, DomainError, InvalidInput
+from domain.enums import AbnormalReason, EnterpriseKind, EnterpriseStatus, FindingKind
+from domain.errors import AlreadyExists, InvalidInput
+from domain.findings import finding_record
 from domain.lifecycle import next_status
 from domain.model import (
     Address,
@@ -130,19 +138,23 @@ class BulkWriter:
             wanted = {self.ids.addresses[op.spec.address] for op in registrations}
             rows = (await session.execute(select(Address).where(Address.id.in_(wanted)))).scalars()
             places = {a.id: _Place(a, a.occupied, a.version, address_projection(a)) for a in rows}
+            serving = await address_agencies(session, (p.row for p in places.values()))
             new_ids = iter(await _reserve(session, _table(Enterprise), len(registrations)))
             contacted = {self.ids.agencies[op.agency] for op in ops if isinstance(op, Contact)}
             agencies = (await session.execute(select(Agency).where(Agency.id.in_(contacted)))).scalars()
             chunk = _Chunk({a.id: (a.jurisdiction_code, agency_projection(a)) for a in agencies})
             for op in ops:
                 if isinstance(op, Register):
-                    await self._register(op, chunk, places[self.ids.addresses[op.spec.address]], next(new_ids))
+                    place = places[self.ids.addresses[op.spec.address]]
+                    await self._register(op, chunk, place, serving, next(new_ids))
                 else:
                     self._apply(op, chunk, places)
             await self._flush(session, chunk, places.values())
             await session.commit()
 
-    async def _register(self, op: Register, chunk: _Chunk, place: _Place, enterprise_id: int) -> None:
+    async def _register(
+        self, op: Register, chunk: _Chunk, place: _Place, agencies: Mapping[int, Agency], enterprise_id: int
+    ) -> None:
         """What :func:`domain.commands.register_enterprise` checks and records."""
         s, address, on = op.spec, place.row, op.on
         uscc = validate_uscc(s.uscc)
@@ -152,41 +164,11 @@ class BulkWriter:
         scope = validate_text(s.business_scope, "businessScope", max_length=2000, required=False)
         actual = validate_text(s.actual_address, "actualAddress", max_length=300, required=False)
         person = personal_row(s.personal)
-        if address.status != AddressStatus.PUBLISHED:
-            raise DomainError(
-                "ADDRESS_NOT_OPEN",
-                f"address {address.code} is {address.status}; enterprises register only at published addresses",
-                f"地址 {address.code} 当前状态为 {address.status}，仅已公示的地址可办理集群注册",
-                field="addressId",
-            )
-        if place.occupied >= address.capacity:
-            raise DomainError(
-                "ADDRESS_FULL",
-                f"address {address.code} is full ({place.occupied} of {address.capacity} places taken)",
-                f"地址 {address.code} 已满（{place.occupied}/{address.capacity}）",
-                field="addressId",
-            )
+        check_address_open(address, place.occupied, agencies)
         j = self._jurisdictions[address.jurisdiction_code]
-        checker = UnitOfWork(self.sessionmaker, self.actor, today=on)
-        await checker.check_rules(
-            "enterprise.register",
-            packs_for(j),
-            registration_facts(
-                address,
-                j,
-                kind=s.kind,
-                industry_code=industry,
-                permit_items=s.permit_items,
-                business_scope=scope,
-                has_branch_with_fixed_premises=s.has_branch_with_fixed_premises,
-                actual_address=actual,
-            ),
-            jurisdiction_code=j.code,
-            subject_kind="Enterprise",
-            on=on,
-        )
-        e = Enterprise(
-            id=enterprise_id,
+        e = new_enterprise(
+            address,
+            j,
             uscc=uscc,
             name=name,
             kind=s.kind,
@@ -194,37 +176,24 @@ class BulkWriter:
             permit_items=s.permit_items,
             business_scope=scope,
             has_branch_with_fixed_premises=s.has_branch_with_fixed_premises,
-            address_id=address.id,
-            jurisdiction_code=j.code,
-            registered_address=registered_address(address, j),
             actual_address=actual,
             registered_on=on,
-            moved_out_on=None,
-            deregistered_on=None,
-            status=EnterpriseStatus.ACTIVE,
-            abnormal_since=None,
-            abnormal_reason=None,
-            last_tax_filing_on=None,
-            version=1,
         )
+        checker = UnitOfWork(self.sessionmaker, self.actor, today=on)
+        await checker.check_rules(
+            "enterprise.register",
+            packs_for(j),
+            registration_facts(address, j, e),
+            jurisdiction_code=j.code,
+            subject_kind="Enterprise",
+            on=on,
+        )
+        e.id, e.version = enterprise_id, 1  # what the insert and the version counter would give it
         chunk.enterprises[op.ordinal] = e
         chunk.personal.append({**_columns(EnterprisePersonal, person), "enterprise_id": enterprise_id})
         for f in checker.findings:
-            chunk.rule_findings.append(
-                {
-                    "run_id": None,
-                    "jurisdiction_code": j.code,
-                    "subject_kind": "Enterprise",
-                    "subject_id": enterprise_id,
-                    "rule_id": f.rule,
-                    "article": f.article,
-                    "severity": str(f.severity),
-                    "action": f.action,
-                    "message_zh": f.message_zh[:500],
-                    "message_en": f.message_en[:500],
-                    "facts": dict(f.facts),
-                }
-            )
+            row = finding_record(f, jurisdiction_code=j.code, subject_kind="Enterprise", subject_id=enterprise_id)
+            chunk.rule_findings.append(_columns(RuleFindingRecord, row))
         chunk.record("enterprise.registered", "Enterprise", enterprise_projection(e), j.code, ["*"])
         chunk.record("address.occupancy_changed", "Address", place.changed(+1), j.code, _OCCUPANCY_FIELDS)
 

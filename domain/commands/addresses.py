@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
@@ -139,7 +140,7 @@ async def file_address(
         subject_kind="Address",
     )
     address = Address(
-        code=f"{j.code}-pending",
+        code=f"{j.code}-pending-{secrets.token_hex(8)}",  # unique, so concurrent filings never wait on it
         jurisdiction_code=j.code,
         agency_id=agency.id,
         host_unit_id=host_unit.id if host_unit else None,

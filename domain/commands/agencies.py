@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from domain.commands.common import check_version, get_jurisdiction, load, packs_for, parse_enum
 from domain.commands.lifecycle_notices import lifecycle_notice
 from domain.enums import (
+    AddressStatus,
     AgencyKind,
     AgencyRole,
     AgencyStatus,
@@ -186,6 +187,15 @@ async def disqualify_agency(uow: UnitOfWork, agency_id: int, *, reason: str, exp
     return agency
 
 
+# Addresses in the register: open, suspended or announced to exit (WX Art.12: removed after the service ends).
+REGISTERED_ADDRESS_STATUSES = (AddressStatus.PUBLISHED, AddressStatus.SUSPENDED, AddressStatus.EXITING)
+
+
+def _served_by(agency_id: int) -> ColumnElement[bool]:
+    """Addresses the agency answers for: as their agency or as their host unit (主办单位)."""
+    return or_(Address.agency_id == agency_id, Address.host_unit_id == agency_id)
+
+
 async def hosted_enterprise_count(uow: UnitOfWork, agency_id: int) -> int:
     """Enterprises still registered at the agency's addresses (active or on the abnormal list)."""
     return int(
@@ -194,12 +204,22 @@ async def hosted_enterprise_count(uow: UnitOfWork, agency_id: int) -> int:
                 select(func.count(Enterprise.id))
                 .join(Address, Enterprise.address_id == Address.id)
                 .where(
-                    Address.agency_id == agency_id,
+                    _served_by(agency_id),
                     Enterprise.status.in_([EnterpriseStatus.ACTIVE, EnterpriseStatus.ABNORMAL]),
                 )
             )
         ).scalar_one()
     )
+
+
+async def registered_address_codes(uow: UnitOfWork, agency_id: int) -> list[str]:
+    """The agency's addresses still in the register (published, suspended or exiting)."""
+    rows = await uow.session.execute(
+        select(Address.code)
+        .where(_served_by(agency_id), Address.status.in_(REGISTERED_ADDRESS_STATUSES))
+        .order_by(Address.code)
+    )
+    return list(rows.scalars())
 
 
 async def begin_agency_termination(uow: UnitOfWork, agency_id: int, *, expected_version: int | None) -> Agency:
@@ -208,7 +228,9 @@ async def begin_agency_termination(uow: UnitOfWork, agency_id: int, *, expected_
 
 
 async def terminate_agency(uow: UnitOfWork, agency_id: int, *, expected_version: int | None) -> Agency:
-    """End the service; WX Art.12 allows it only once every hosted enterprise has moved or closed."""
+    """End the service; WX Art.12 allows it only once every hosted enterprise has moved or closed and
+    the premises have left the register (each address exits through ``begin_address_exit`` and
+    ``complete_address_exit``)."""
     agency = await load(uow.session, Agency, agency_id)
     check_version(agency, expected_version, "Agency")
     remaining = await hosted_enterprise_count(uow, agency.id)
@@ -228,6 +250,17 @@ async def terminate_agency(uow: UnitOfWork, agency_id: int, *, expected_version:
             f"仍有 {remaining} 户经营主体登记在该机构的地址",
             field="agencyId",
             details={"remaining": remaining},
+        )
+    if still_registered := await registered_address_codes(uow, agency.id):
+        raise DomainError(
+            "ADDRESSES_REMAIN",
+            f"{len(still_registered)} of this agency's addresses are still in the register "
+            f"({', '.join(still_registered[:10])}); they must exit first (WX Art.12)",
+            f"该机构仍有 {len(still_registered)} 个地址在地址库中（{'、'.join(still_registered[:10])}），"
+            "须先办理地址退出（无锡办法第十二条）",
+            field="agencyId",
+            details={"addresses": still_registered},
+            article="WX Art.12",
         )
     agency.status = next_status("Agency", "terminate", agency.status)
     agency.service_ended_on = uow.today

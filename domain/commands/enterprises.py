@@ -4,18 +4,21 @@ abnormal list, findings and tax filings (the facts the supervision rules read)."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.commands.common import check_version, get_jurisdiction, load, packs_for, parse_enum
-from domain.enums import AbnormalReason, AddressStatus, EnterpriseKind, EnterpriseStatus, FindingKind
+from domain.enums import AbnormalReason, AddressStatus, AgencyStatus, EnterpriseKind, EnterpriseStatus, FindingKind
 from domain.errors import AlreadyExists, DomainError, InvalidInput
 from domain.key_industries import key_industries_of
 from domain.lifecycle import next_status
 from domain.model import (
     Address,
+    Agency,
     AnnualReport,
     Enterprise,
     EnterpriseFinding,
@@ -70,32 +73,104 @@ def personal_row(person: EnterprisePersonalInput) -> EnterprisePersonal:
     )
 
 
-def registration_facts(
+def new_enterprise(
     address: Address,
     jurisdiction: Jurisdiction,
     *,
+    uscc: str,
+    name: str,
     kind: str,
     industry_code: str,
     permit_items: bool,
     business_scope: str | None,
     has_branch_with_fixed_premises: bool,
     actual_address: str | None,
-) -> dict[str, Any]:
+    registered_on: dt.date,
+) -> Enterprise:
+    """The enterprise a registration at ``address`` creates, from validated input; not yet in a session
+    (shared with bulk loaders, which must write exactly the row the command writes)."""
+    return Enterprise(
+        uscc=uscc,
+        name=name,
+        kind=kind,
+        industry_code=industry_code,
+        permit_items=permit_items,
+        business_scope=business_scope,
+        has_branch_with_fixed_premises=has_branch_with_fixed_premises,
+        address_id=address.id,
+        jurisdiction_code=jurisdiction.code,
+        registered_address=registered_address(address, jurisdiction),
+        actual_address=actual_address,
+        registered_on=registered_on,
+        status=EnterpriseStatus.ACTIVE,
+    )
+
+
+def registration_facts(address: Address, jurisdiction: Jurisdiction, enterprise: Enterprise) -> dict[str, Any]:
     """The facts the rule packs check at ``enterprise.register`` (shared with bulk loaders, which must
     check exactly what the command checks)."""
     return {
         "jurisdiction_code": jurisdiction.code,
-        "kind": kind,
-        "industry_code": industry_code,
-        "permit_items": permit_items,
-        "business_scope": business_scope or "",
-        "has_branch_with_fixed_premises": has_branch_with_fixed_premises,
+        "kind": enterprise.kind,
+        "industry_code": enterprise.industry_code,
+        "permit_items": enterprise.permit_items,
+        "business_scope": enterprise.business_scope or "",
+        "has_branch_with_fixed_premises": enterprise.has_branch_with_fixed_premises,
         "address_kind": address.kind,
         "address_key_industries": [k.industry for k in address.key_industries],
-        "enterprise_key_industries": key_industries_of(industry_code),
-        "actual_address": actual_address,
+        "enterprise_key_industries": key_industries_of(enterprise.industry_code),
+        "actual_address": enterprise.actual_address,
         "registered_address": address.address_text,
     }
+
+
+INACTIVE_AGENCY_STATUSES = (
+    AgencyStatus.SUSPENDED,
+    AgencyStatus.DISQUALIFIED,
+    AgencyStatus.TERMINATING,
+    AgencyStatus.TERMINATED,
+)
+
+
+async def address_agencies(session: AsyncSession, addresses: Iterable[Address]) -> dict[int, Agency]:
+    """The agencies and host units of ``addresses``, by id (what :func:`check_address_open` reads)."""
+    ids = {i for a in addresses for i in (a.agency_id, a.host_unit_id) if i is not None}
+    rows = (await session.execute(select(Agency).where(Agency.id.in_(ids)))).scalars()
+    return {a.id: a for a in rows}
+
+
+def check_address_open(address: Address, occupied: int, agencies: Mapping[int, Agency]) -> None:
+    """Refuse a registration at an address that is not published, whose agency or host unit no longer
+    serves (DX Art.13, WX Art.12/23/26: a suspended, disqualified or departing agency takes no new
+    entities), or that has no free place. Shared with bulk loaders, which must refuse exactly what the
+    command refuses."""
+    if address.status != AddressStatus.PUBLISHED:
+        raise DomainError(
+            "ADDRESS_NOT_OPEN",
+            f"address {address.code} is {address.status}; enterprises register only at published addresses",
+            f"地址 {address.code} 当前状态为 {address.status}，仅已公示的地址可办理集群注册",
+            field="addressId",
+            details={"status": address.status},
+        )
+    for agency_id in (address.agency_id, address.host_unit_id):
+        agency = agencies.get(agency_id) if agency_id is not None else None
+        if agency is not None and agency.status in INACTIVE_AGENCY_STATUSES:
+            raise DomainError(
+                "AGENCY_NOT_ACTIVE",
+                f"the agency {agency.name} of address {address.code} is {agency.status}; "
+                "it may not take new registrations",
+                f"地址 {address.code} 的托管机构 {agency.name} 当前状态为 {agency.status}，不得办理新的集群注册",
+                field="addressId",
+                details={"agencyId": agency.id, "agencyStatus": agency.status},
+            )
+    if occupied >= address.capacity:
+        raise DomainError(
+            "ADDRESS_FULL",
+            f"address {address.code} is full ({occupied} of {address.capacity} places taken)",
+            f"地址 {address.code} 已满（{occupied}/{address.capacity}）",
+            field="addressId",
+            details={"capacity": address.capacity, "occupied": occupied},
+        )
 
 
 async def register_enterprise(
@@ -127,41 +202,11 @@ async def register_enterprise(
     address = await load(session, Address, address_id, "addressId")
     if (await session.execute(select(Enterprise.id).where(Enterprise.uscc == uscc))).first():
         raise AlreadyExists("Enterprise", uscc, "uscc")
-    if address.status != AddressStatus.PUBLISHED:
-        raise DomainError(
-            "ADDRESS_NOT_OPEN",
-            f"address {address.code} is {address.status}; enterprises register only at published addresses",
-            f"地址 {address.code} 当前状态为 {address.status}，仅已公示的地址可办理集群注册",
-            field="addressId",
-            details={"status": address.status},
-        )
-    if address.occupied >= address.capacity:
-        raise DomainError(
-            "ADDRESS_FULL",
-            f"address {address.code} is full ({address.occupied} of {address.capacity} places taken)",
-            f"地址 {address.code} 已满（{address.occupied}/{address.capacity}）",
-            field="addressId",
-            details={"capacity": address.capacity, "occupied": address.occupied},
-        )
+    check_address_open(address, address.occupied, await address_agencies(session, [address]))
     j = await get_jurisdiction(session, address.jurisdiction_code)
-    await uow.check_rules(
-        "enterprise.register",
-        packs_for(j),
-        registration_facts(
-            address,
-            j,
-            kind=kind,
-            industry_code=industry,
-            permit_items=permit_items,
-            business_scope=scope,
-            has_branch_with_fixed_premises=has_branch_with_fixed_premises,
-            actual_address=actual,
-        ),
-        jurisdiction_code=j.code,
-        subject_kind="Enterprise",
-        on=on,
-    )
-    enterprise = Enterprise(
+    enterprise = new_enterprise(
+        address,
+        j,
         uscc=uscc,
         name=name_text,
         kind=kind,
@@ -169,12 +214,16 @@ async def register_enterprise(
         permit_items=permit_items,
         business_scope=scope,
         has_branch_with_fixed_premises=has_branch_with_fixed_premises,
-        address_id=address.id,
-        jurisdiction_code=j.code,
-        registered_address=registered_address(address, j),
         actual_address=actual,
         registered_on=on,
-        status=EnterpriseStatus.ACTIVE,
+    )
+    await uow.check_rules(
+        "enterprise.register",
+        packs_for(j),
+        registration_facts(address, j, enterprise),
+        jurisdiction_code=j.code,
+        subject_kind="Enterprise",
+        on=on,
     )
     session.add(enterprise)
     address.occupied += 1

@@ -74,14 +74,14 @@ _TEXTS: dict[NoticeKind, tuple[str, str, str, str]] = {
     NoticeKind.AGENCY_DISQUALIFIED: (
         "取消托管机构资格：{name}",
         "Agency disqualified: {name}",
-        "取消{name}（{code}）托管机构资格。{reason}",
-        "{name} ({code}) is disqualified as a hosting agency. {reason_en}",
+        "取消{name}（{code}）托管机构资格，其托管的地址不再办理新的集群注册。{reason}",
+        "{name} ({code}) is disqualified as a hosting agency; its addresses take no new registrations. {reason_en}",
     ),
     NoticeKind.AGENCY_TERMINATED: (
         "托管机构终止服务：{name}",
         "Agency ended its service: {name}",
-        "{name}（{code}）已终止集群注册托管服务，相关场所从地址库中移除。",
-        "{name} ({code}) has ended its hosting service; its premises leave the register.",
+        "{name}（{code}）已终止集群注册托管服务，其地址均已退出地址库。",
+        "{name} ({code}) has ended its hosting service; none of its addresses remains in the register.",
     ),
 }
 

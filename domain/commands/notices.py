@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from domain.commands.common import check_version, get_jurisdiction, load, parse_enum
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.commands.common import MAX_ID, check_version, get_jurisdiction, load, parse_enum
 from domain.enums import NoticeKind, NoticeStatus
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 from domain.lifecycle import next_status
-from domain.model import Notice
+from domain.model import Address, Agency, Enterprise, Notice
 from domain.parameters import PARAMETERS
 from domain.privacy import find_personal_data
 from domain.unit_of_work import UnitOfWork
@@ -29,6 +31,34 @@ def refuse_personal_data(field: str, text: str) -> None:
             f"{field} contains a {kind.replace('_', ' ')}; notices are public and may not carry personal data",
             f"{field} 含有{'身份证号码' if kind == 'id_number' else '电话号码'}；公示内容不得包含个人信息",
         )
+
+
+# What a notice may be about, by its public type name (the Relay node type).
+NOTICE_SUBJECTS: dict[str, type[Address | Agency | Enterprise]] = {
+    "Address": Address,
+    "Agency": Agency,
+    "Enterprise": Enterprise,
+}
+
+
+async def check_subject(session: AsyncSession, subject_kind: str | None, subject_id: int | None) -> None:
+    """A notice names an existing address, agency or enterprise, or nothing at all (a general notice)."""
+    if subject_kind is None:
+        if subject_id is not None:
+            raise InvalidInput("subjectId", "a subject id needs a subject kind", "指定公示对象编号时须指定对象类型")
+        return
+    model = NOTICE_SUBJECTS.get(subject_kind)
+    if model is None:
+        kinds = ", ".join(NOTICE_SUBJECTS)
+        raise InvalidInput(
+            "subjectKind",
+            f"subjectKind must be one of {kinds}, not {subject_kind!r}",
+            f"公示对象类型应为 {kinds} 之一",
+        )
+    if subject_id is None:
+        raise InvalidInput("subjectId", f"a {subject_kind} notice needs a subject id", "须指定公示对象编号")
+    if not 0 < subject_id <= MAX_ID or await session.get(model, subject_id) is None:
+        raise NotFound(subject_kind, subject_id, "subjectId")
 
 
 async def create_notice(
@@ -49,6 +79,7 @@ async def create_notice(
 ) -> Notice:
     parse_enum(NoticeKind, kind, "kind")
     j = await get_jurisdiction(uow.session, jurisdiction_code)
+    await check_subject(uow.session, subject_kind, subject_id)
     texts = {
         "title": validate_text(title, "title", max_length=200),
         "titleEn": validate_text(title_en, "titleEn", max_length=300),

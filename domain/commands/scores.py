@@ -17,11 +17,11 @@ from domain.commands.common import get_jurisdiction, load
 from domain.commands.supervision import (
     SUPERVISED_ADDRESS_STATUSES,
     citywide_annual_report_rates,
-    finding_record,
     jurisdiction_scope,
 )
 from domain.errors import DomainError, InvalidInput
 from domain.facts import Records, address_facts, addresses_of, agency_facts, load_records
+from domain.findings import finding_record
 from domain.model import Address, Agency, RuleFindingRecord, Score
 from domain.rules.framework import Finding, evaluate, json_safe, rules_at
 from domain.scoring import tongzhou

@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.commands.agencies import REGISTERED_ADDRESS_STATUSES
 from domain.commands.common import get_jurisdiction, packs_for
-from domain.enums import AddressStatus, AgencyStatus
+from domain.enums import AgencyStatus
 from domain.errors import InvalidInput
 from domain.facts import (
     EnterpriseRow,
@@ -33,12 +34,13 @@ from domain.facts import (
     load_records,
     report_year_as_of,
 )
+from domain.findings import finding_record
 from domain.model import Agency, Jurisdiction, RuleFindingRecord, SupervisionRun
 from domain.parameters import Parameters
 from domain.rules.framework import Finding, evaluate, not_in_force
 from domain.unit_of_work import UnitOfWork
 
-SUPERVISED_ADDRESS_STATUSES = (AddressStatus.PUBLISHED, AddressStatus.SUSPENDED, AddressStatus.EXITING)
+SUPERVISED_ADDRESS_STATUSES = REGISTERED_ADDRESS_STATUSES
 SUPERVISED_AGENCY_STATUSES = (AgencyStatus.ACTIVE, AgencyStatus.SUSPENDED, AgencyStatus.TERMINATING)
 ESCALATING_RULES = "TZ-5.3.8."
 
@@ -52,7 +54,11 @@ class SupervisionOutcome:
 async def jurisdiction_scope(session: AsyncSession, code: str) -> dict[str, Jurisdiction]:
     """The jurisdiction and the districts directly under it."""
     j = await get_jurisdiction(session, code)
-    children = (await session.execute(select(Jurisdiction).where(Jurisdiction.parent_code == j.code))).scalars()
+    children = (
+        await session.execute(
+            select(Jurisdiction).where(Jurisdiction.parent_code == j.code).order_by(Jurisdiction.code)
+        )
+    ).scalars()
     return {j.code: j, **{c.code: c for c in children}}
 
 
@@ -65,7 +71,15 @@ async def citywide_annual_report_rates(
     published = params.wx_citywide_annual_report_rates.get(year)
     if published:
         return {"year": year, "source": "parameter", **published}
-    codes = (await session.execute(select(Jurisdiction.code).where(Jurisdiction.rule_pack == pack))).scalars().all()
+    codes = (
+        (
+            await session.execute(
+                select(Jurisdiction.code).where(Jurisdiction.rule_pack == pack).order_by(Jurisdiction.code)
+            )
+        )
+        .scalars()
+        .all()
+    )
     addresses = await addresses_of(session, jurisdiction_codes=list(codes))
     records = await load_records(session, addresses, [], as_of)
     rates: dict[str, Any] = {"year": year, "source": "registry"}
@@ -96,11 +110,13 @@ async def _previous_stages(session: AsyncSession, codes: Iterable[str], as_of: d
     stages: dict[int, dict[str, Any]] = {}
     rows = (
         await session.execute(
-            select(RuleFindingRecord).where(
+            select(RuleFindingRecord)
+            .where(
                 RuleFindingRecord.run_id.in_(run_ids),
                 RuleFindingRecord.subject_kind == "Address",
                 RuleFindingRecord.rule_id.startswith(ESCALATING_RULES),
             )
+            .order_by(RuleFindingRecord.id)
         )
     ).scalars()
     for row in rows:
@@ -108,34 +124,6 @@ async def _previous_stages(session: AsyncSession, codes: Iterable[str], as_of: d
         if previous.get(row.jurisdiction_code) == row.run_id and "stage" in escalation:
             stages[row.subject_id] = {"stage": escalation["stage"], "since": escalation["stage_since"]}
     return stages
-
-
-def finding_record(
-    f: Finding,
-    *,
-    jurisdiction_code: str,
-    subject_kind: str,
-    subject_id: int,
-    run_id: int | None = None,
-    subject_status: str | None = None,
-) -> RuleFindingRecord:
-    """A finding as a ``rule_findings`` row; ``subject_status`` notes the subject's status when found."""
-    facts = dict(f.facts)
-    if subject_status is not None:
-        facts["subject_status"] = subject_status
-    return RuleFindingRecord(
-        run_id=run_id,
-        jurisdiction_code=jurisdiction_code,
-        subject_kind=subject_kind,
-        subject_id=subject_id,
-        rule_id=f.rule,
-        article=f.article[:64],
-        severity=str(f.severity),
-        action=f.action,
-        message_zh=f.message_zh[:500],
-        message_en=f.message_en[:500],
-        facts=facts,
-    )
 
 
 async def run_supervision(uow: UnitOfWork, jurisdiction_code: str, as_of: dt.date | None = None) -> SupervisionOutcome:
