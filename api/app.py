@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -28,9 +27,7 @@ from api.limits import create_limiter
 from api.logging import configure_logging
 from api.settings import Settings
 from api.websocket import FeedWebSockets, feed_runtime, websocket_options
-from domain.actor import Actor
 from domain.db import create_engine, create_sessionmaker
-from domain.unit_of_work import UnitOfWork
 from opendata.web import opendata_app
 from schema.build import Limits, build_schema
 from schema.changes import ChangesSubscription, FeedRuntime
@@ -53,12 +50,6 @@ class Services:
     def feed(self) -> FeedRuntime:
         """The change feed's wake-ups, poll interval, retention and limits."""
         return feed_runtime(self.settings, self.broker)
-
-    def unit_of_work(self, actor: Actor, *, today: dt.date | None = None) -> UnitOfWork:
-        """A unit of work whose commit wakes the change-feed subscribers of every API process."""
-        if today is None:
-            return UnitOfWork(self.sessionmaker, actor, on_commit=self.broker.notify)
-        return UnitOfWork(self.sessionmaker, actor, today=today, on_commit=self.broker.notify)
 
 
 class JiqunGraphQL(FeedWebSockets, GraphQL[Context, None]):

@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tqdm import tqdm
 
+from domain.feed import encode_cursor
 from opendata import layout
 from opendata.archive import DeterministicZip
 from opendata.catalog import catalog
@@ -249,6 +250,7 @@ def _descriptor(
         "sources": list(SOURCES),
         "contributors": list(CONTRIBUTORS),
         "jiqun:cursor": snap.cursor,
+        "jiqun:feedCursor": encode_cursor(snap.cursor),
         "jiqun:previousVersion": previous,
         "jiqun:schemaFingerprint": schema_fingerprint(package),
         "resources": resources,

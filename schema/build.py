@@ -13,7 +13,9 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.extensions.max_aliases import create_validator as alias_limit
+from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.types import ExecutionContext
 
 from schema.changes import ChangesQuery
@@ -59,10 +61,12 @@ def build_schema(
     subscription: type | None = None,
 ) -> strawberry.Schema:
     limits = limits or Limits()
+    # The limit rules are built once per schema, not per request, so that validation results can be
+    # remembered per query text (schema/validation.py).
+    limit_rules = [depth_limit(limits.max_depth, None), alias_limit(limits.max_aliases)]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: AddValidationRules(limit_rules),
         lambda: QueryCost(limits.max_cost),
         MaskErrors,
     ]

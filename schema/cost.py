@@ -34,9 +34,9 @@ from graphql import (
     get_operation_ast,
 )
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
 
 from schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schema.validation import VALID_DOCUMENTS
 
 DEFAULT_LIST_SIZE = 10
 # Lists whose length is known to differ from the default.
@@ -169,7 +169,7 @@ class QueryCost(SchemaExtension):
         context = self.execution_context
         assert context.graphql_document is not None
         document = context.graphql_document
-        errors = validate_document(context.schema._schema, document, context.validation_rules)
+        errors = VALID_DOCUMENTS.errors(context.schema._schema, context.query, document, context.validation_rules)
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if not errors and context.provided_operation_name is None and len(operations) > 1:
             # GetOperation(): without a name, a document must hold exactly one operation.

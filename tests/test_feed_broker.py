@@ -14,6 +14,7 @@ from api.broker import LocalBroker, PostgresBroker, RedisBroker, create_broker
 from api.settings import Settings
 from domain import commands
 from domain.actor import SYSTEM
+from domain.unit_of_work import UnitOfWork
 from tests.databases import REDIS_URL
 from tests.feed_support import private_redis, stop_process, unused_redis_url
 
@@ -155,7 +156,7 @@ async def test_the_api_units_of_work_wake_subscribers_when_they_commit(database_
     services = app.state.services
     try:
         mark = services.broker.mark()
-        async with services.unit_of_work(SYSTEM) as uow:
+        async with UnitOfWork(services.sessionmaker, SYSTEM, on_commit=services.broker.notify) as uow:
             await commands.create_notice(
                 uow,
                 kind="other",

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from domain import commands
 from domain.enums import AddressStatus, AgencyKind, AgencyRole, AgencyStatus, NoticeKind, NoticeStatus
+from domain.feed import decode_cursor
 from domain.ids import to_global_id
 from domain.key_industries import KEY_INDUSTRIES
 from domain.model import ChangeLogEntry
@@ -118,6 +119,7 @@ async def test_descriptor_carries_metadata_cursor_and_file_facts(sessionmaker, u
         assert d["$schema"] == PROFILE
         assert (d["name"], d["id"], d["version"]) == (package.name, package.id, "1.0.0")
         assert d["jiqun:cursor"] == last.seq
+        assert decode_cursor(d["jiqun:feedCursor"]) == last.seq  # what the change feed takes as `after`
         assert d["created"] == format_cell(last.occurred_at)  # the data's last change, not the wall clock
         assert d["licenses"][0]["name"] == "CC-BY-4.0" and d["sources"] and d["contributors"]
         assert " / " in d["title"] and "\n\n" in d["description"]  # Chinese and English
