@@ -42,6 +42,7 @@ from strawberry.types.graphql import OperationType
 
 from api.auth import AuthenticationFailed, Caller, build_context, identify, request_id
 from api.limits import Decision, LocalLimiter, RedisLimiter
+from schema.error_codes import OPERATION_RESOLUTION_FAILURE
 from schema.masking import public_error
 
 log = logging.getLogger("jiqun.http")
@@ -167,8 +168,11 @@ async def _post_params(request: Request, limit: int) -> Params:
     if content_type is None:
         raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send the request as Content-Type: application/json")
     media, params = _media_params(content_type)
-    if media != JSON or params.get("charset", "utf-8") not in ("utf-8", "utf8"):
+    if media != JSON:
         raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"{media} is not supported; send application/json (UTF-8)")
+    charset = params.get("charset", "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"charset {charset} is not supported; send the JSON in UTF-8")
     return _params(_parse_json(await _body(request, limit), "the request body"))
 
 
@@ -270,9 +274,11 @@ class GraphQLHTTP:
         except InvalidOperationTypeError as exc:
             if request.method == "GET" and exc.operation_type == OperationType.MUTATION:
                 raise HttpError(405, "METHOD_NOT_ALLOWED", "mutations need POST", {"Allow": "POST"}) from None
-            result = PreExecutionError(data=None, errors=[GraphQLError(exc.as_http_error_reason(request.method))])
+            reason = exc.as_http_error_reason(request.method)
+            result = PreExecutionError(data=None, errors=[GraphQLError(reason, extensions={"code": "BAD_REQUEST"})])
         except CannotGetOperationTypeError as exc:
-            result = PreExecutionError(data=None, errors=[GraphQLError(exc.as_http_error_reason())])
+            error = GraphQLError(exc.as_http_error_reason(), extensions={"code": OPERATION_RESOLUTION_FAILURE})
+            result = PreExecutionError(data=None, errors=[error])
         except MissingQueryError:
             raise HttpError(400, "BAD_REQUEST", "the query is empty") from None
         except TimeoutError:

@@ -37,12 +37,30 @@ class InvalidInput(DomainError):
         super().__init__("INVALID_INPUT", message_en, message_zh, field=field, details=details)
 
 
+KIND_ZH: dict[str, str] = {
+    "Jurisdiction": "行政区",
+    "Agency": "机构",
+    "Address": "地址",
+    "Enterprise": "经营主体",
+    "Notice": "公告",
+    "AnnualReport": "年度报告",
+    "QuarterlyReport": "季度报告",
+    "ContactLog": "联络记录",
+    "ApiKey": "API 密钥",
+}
+
+
+def kind_zh(kind: str) -> str:
+    """The Chinese name of an entity kind, for the Chinese half of a message (the kind itself if unnamed)."""
+    return KIND_ZH.get(kind, kind)
+
+
 class NotFound(DomainError):
     def __init__(self, kind: str, key: object, field: str | None = None) -> None:
         super().__init__(
             "NOT_FOUND",
             f"{kind} {key!s} does not exist",
-            f"{kind} {key!s} 不存在",
+            f"{kind_zh(kind)} {key!s} 不存在",
             field=field,
             details={"kind": kind, "key": str(key)},
         )
@@ -53,7 +71,7 @@ class AlreadyExists(DomainError):
         super().__init__(
             "ALREADY_EXISTS",
             f"{kind} {key!s} already exists",
-            f"{kind} {key!s} 已存在",
+            f"{kind_zh(kind)} {key!s} 已存在",
             field=field,
             details={"kind": kind, "key": str(key)},
         )
@@ -67,7 +85,7 @@ class IllegalTransition(DomainError):
         super().__init__(
             "ILLEGAL_TRANSITION",
             f"cannot {action} a {kind} whose status is {current}; allowed from: {allowed}",
-            f"{kind}当前状态为 {current}，不能执行“{action}”；允许的状态：{allowed}",
+            f"{kind_zh(kind)}当前状态为 {current}，不能执行“{action}”；允许的状态：{allowed}",
             field="status",
             details={"current": current, "allowedFrom": sorted(allowed_from), "action": action},
         )
@@ -80,7 +98,7 @@ class StaleVersion(DomainError):
         super().__init__(
             "STALE_VERSION",
             f"{kind} is at version {actual}, not the expected {expected}; reload and retry",
-            f"{kind}当前版本为 {actual}，不是预期的 {expected}；请刷新后重试",
+            f"{kind_zh(kind)}当前版本为 {actual}，不是预期的 {expected}；请刷新后重试",
             field="expectedVersion",
             details={"expected": expected, "actual": actual},
         )

@@ -15,6 +15,7 @@ from domain.actor import Actor
 from domain.commands.common import MAX_ID, get_jurisdiction, parse_enum
 from domain.enums import Role
 from domain.errors import InvalidInput, NotFound
+from domain.ids import from_global_id
 from domain.model import Agency, ApiKey
 from domain.types import utcnow
 from domain.validators import validate_text
@@ -24,6 +25,29 @@ SCOPED_ROLES = {Role.REGULATOR: "jurisdictionCode", Role.AGENCY: "agencyId"}
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+USCC_LENGTH = 18
+
+
+async def agency_id_of(session: AsyncSession, reference: str) -> int:
+    """The database id of the agency ``reference`` names: its global id (as the API shows it), its USCC,
+    or the database id itself. One that names no agency is refused as ``agencyId``."""
+    reference = reference.strip()
+    if len(reference) == USCC_LENGTH:
+        found = await session.scalar(select(Agency.id).where(Agency.uscc == reference.upper()))
+    elif reference.isdigit():
+        found = int(reference) if 0 < int(reference) <= MAX_ID else None
+    else:
+        _, key = from_global_id(reference, "Agency", "agencyId")
+        found = int(key) if key.isdigit() and 0 < int(key) <= MAX_ID else None
+    if found is None:
+        raise InvalidInput(
+            "agencyId",
+            f"no agency is {reference!r}; give its global id, its USCC or its database id",
+            f"找不到机构“{reference}”；请提供其全局 ID、统一社会信用代码或数据库编号",
+        )
+    return found
 
 
 async def create_key(

@@ -170,7 +170,11 @@ class Enterprise(Versioned, Base):
     """经营主体 registered at a cluster address; public registration data only."""
 
     __tablename__ = "enterprises"
-    __table_args__ = (Index("ix_enterprises_address_status", "address_id", "status"),)
+    __table_args__ = (
+        Index("ix_enterprises_address_status", "address_id", "status"),
+        # The default ordering of enterprise lists; keyset pages deep in the list seek on it.
+        Index("ix_enterprises_registered_on_id", "registered_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)

@@ -8,6 +8,8 @@ from typing import TextIO
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
 
 from domain.db import normalise_url
 
@@ -33,3 +35,18 @@ def current(url: str) -> str:
     out = io.StringIO()
     command.current(alembic_config(url, stdout=out))
     return out.getvalue().strip()
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite ``url`` when it does not exist yet: opening it would create an empty database."""
+    u = make_url(normalise_url(url))
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:" or u.database.startswith("file:"):
+        return None
+    path = Path(u.database)
+    return None if path.exists() else path
+
+
+def at_head(url: str) -> bool:
+    """Whether the schema is at the newest revision (what the running code expects)."""
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    return {line.split()[0] for line in current(url).splitlines() if line.strip()} == heads

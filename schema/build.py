@@ -20,6 +20,7 @@ from strawberry.types import ExecutionContext
 
 from schema.changes import ChangesQuery
 from schema.cost import QueryCost
+from schema.error_codes import MAX_ALIASES_EXCEEDED, MAX_DEPTH_EXCEEDED, coded_rule
 from schema.masking import MaskErrors, log_errors
 from schema.mutations import Mutation
 from schema.queries import AdminQueries, DirectoryQueries, NodeQueries, ReferenceQueries
@@ -63,7 +64,10 @@ def build_schema(
     limits = limits or Limits()
     # The limit rules are built once per schema, not per request, so that validation results can be
     # remembered per query text (schema/validation.py).
-    limit_rules = [depth_limit(limits.max_depth, None), alias_limit(limits.max_aliases)]
+    limit_rules = [
+        coded_rule(depth_limit(limits.max_depth, None), MAX_DEPTH_EXCEEDED),
+        coded_rule(alias_limit(limits.max_aliases), MAX_ALIASES_EXCEEDED),
+    ]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: AddValidationRules(limit_rules),

@@ -35,6 +35,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from schema.error_codes import OPERATION_RESOLUTION_FAILURE, VALIDATION_FAILED, with_code
 from schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.validation import VALID_DOCUMENTS
 
@@ -170,10 +171,16 @@ class QueryCost(SchemaExtension):
         assert context.graphql_document is not None
         document = context.graphql_document
         errors = VALID_DOCUMENTS.errors(context.schema._schema, context.query, document, context.validation_rules)
+        errors = [with_code(e, VALIDATION_FAILED) for e in errors]
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if not errors and context.provided_operation_name is None and len(operations) > 1:
             # GetOperation(): without a name, a document must hold exactly one operation.
-            errors = [GraphQLError("the document holds several operations; name one with operationName")]
+            errors = [
+                GraphQLError(
+                    "the document holds several operations; name one with operationName",
+                    extensions={"code": OPERATION_RESOLUTION_FAILURE},
+                )
+            ]
         if not errors:
             self.requested = estimate_cost(
                 context.schema._schema, context.graphql_document, context.provided_operation_name, context.variables

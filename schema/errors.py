@@ -25,6 +25,8 @@ class ApiError(GraphQLError):
     code = "BAD_REQUEST"
 
     def __init__(self, message: str, **extensions: Any) -> None:
+        if "messageZh" in extensions:  # both languages, always
+            extensions.setdefault("messageEn", message)
         super().__init__(message, extensions={"code": self.code, **extensions})
 
 

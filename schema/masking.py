@@ -13,8 +13,10 @@ from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
 
 from domain.errors import DomainError
+from schema.error_codes import BAD_USER_INPUT, MAX_TOKENS_EXCEEDED, PARSE_FAILED, with_code
 
 log = logging.getLogger("jiqun.graphql")
 
@@ -102,9 +104,22 @@ class MaskErrors(SchemaExtension):
             rid = request_id(self.execution_context)
             result.errors = [public_error(e, rid) for e in errors]
 
+    def on_parse(self) -> Iterator[None]:
+        yield
+        max_tokens = self.execution_context.parse_options.get("max_tokens")
+        for error in self.execution_context.pre_execution_errors or ():
+            too_long = max_tokens is not None and f"more than {max_tokens} tokens" in error.message
+            with_code(error, MAX_TOKENS_EXCEEDED if too_long else PARSE_FAILED)
+
     def on_operation(self) -> Iterator[None]:
         yield
-        self._mask(self.execution_context.result)
+        result = self.execution_context.result
+        if result is not None and result.data is None and not isinstance(result, PreExecutionError):
+            # Executed without data and without a path: the variables did not coerce to their types.
+            for error in result.errors or ():
+                if error.path is None:
+                    with_code(error, BAD_USER_INPUT)
+        self._mask(result)
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """Each event of a subscription, before it is sent."""

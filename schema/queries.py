@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy import Select, func, select
 from strawberry.types import Info
 
@@ -91,14 +92,23 @@ class NodeQueries:
     ) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise BadUserInput(f"at most {MAX_NODES} ids at once", argument="ids")
-        decoded = [decode(i, None, f"ids[{n}]") for n, i in enumerate(ids)]
-        # Gathered, so the loads of one kind batch into one statement.
-        return list(await asyncio.gather(*(resolve_node(info.context, kind, key, quiet=True) for kind, key in decoded)))
+        return list(await asyncio.gather(*(_node_at(info.context, i, n) for n, i in enumerate(ids))))
 
     @strawberry.field(description="Who is calling: the API key's role and scope.")
     def viewer(self, info: Info[Context, None]) -> Viewer:
         ctx = info.context
         return Viewer(role=ctx.role, jurisdiction_codes=sorted(ctx.scope_codes), agency_id=ctx.actor.agency_id)  # type: ignore[arg-type]
+
+
+async def _node_at(ctx: Context, value: str, index: int) -> Node | GraphQLError | None:
+    """One entry of ``nodes``: a malformed id becomes an error at its own index (graphql-core reports an
+    exception returned as a list item there), so the other entries still resolve. Gathered, so the loads
+    of one kind batch into one statement."""
+    try:
+        kind, key = decode(value, None, f"ids[{index}]")
+    except GraphQLError as exc:
+        return exc
+    return await resolve_node(ctx, kind, key, quiet=True)
 
 
 JURISDICTION_ORDERING = Ordering("jurisdiction:code", (SortKey(JurisdictionRow.code, False, str),))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -14,6 +14,9 @@ from click.testing import CliRunner, Result
 from sqlalchemy.engine import make_url
 
 from api.cli import main
+from domain.unit_of_work import UnitOfWork
+from migrations import runner
+from tests import factories
 from tests.databases import PG_URL
 from tests.server import jiqun_command
 
@@ -104,6 +107,47 @@ def test_an_unmigrated_database_is_reported(tmp_path: Path) -> None:
     stderr = refused(cli("keys", "list", url=url))
     assert stderr.startswith(f"Error: cannot use the database at {url}") and "api_keys" in stderr
     assert cli("db", "current", url=url).output.strip() == "base (no schema)"
+
+
+SERVE_REFUSAL = (
+    "Error: the database is not migrated to the newest schema; run `jiqun db upgrade` first"
+    " (or `jiqun serve --demo` for demo data)"
+)
+
+
+def test_serve_refuses_a_database_without_the_newest_schema(database_url: str, tmp_path: Path) -> None:
+    runner.downgrade(database_url, "base")
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    missing = tmp_path / "missing.db"
+    for url in (database_url, f"sqlite:///{empty}", f"sqlite:///{missing}"):
+        stderr = clean_refusal(jiqun("serve", "--port", "1", url=url))
+        assert stderr.strip() == SERVE_REFUSAL, stderr
+    assert not missing.exists()
+
+
+def test_db_current_does_not_create_a_missing_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "jiqun.db"
+    url = f"sqlite:///{path}"
+    stderr = clean_refusal(jiqun("db", "current", url=url))
+    assert stderr.strip() == f"Error: there is no database at {path}; `jiqun db upgrade` creates it"
+    assert not path.exists()
+    assert jiqun("db", "upgrade", url=url).returncode == 0 and path.exists()
+    current = jiqun("db", "current", url=url)
+    assert current.returncode == 0 and current.stdout.strip().endswith("(head)"), current
+
+
+async def test_feed_status_says_when_nothing_was_pruned(database_url: str, uow: Callable[..., UnitOfWork]) -> None:
+    def oldest_line() -> str:
+        result = jiqun("feed", "status", url=database_url)
+        assert result.returncode == 0, result.stderr
+        return next(line for line in result.stdout.splitlines() if line.startswith("oldest kept:"))
+
+    assert oldest_line() == "oldest kept:   seq 1; nothing has been pruned, so no cursor has expired"
+    await factories.agency(uow)
+    await factories.agency(uow)
+    assert jiqun("feed", "prune", "--through-seq", "1", url=database_url).returncode == 0
+    assert oldest_line() == "oldest kept:   seq 2; cursors before seq 1 get CURSOR_EXPIRED"
 
 
 @pytest.mark.parametrize("url", ["not a url", "nosuchdriver://host/db"])

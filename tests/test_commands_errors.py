@@ -21,7 +21,7 @@ from domain.actor import SYSTEM
 from domain.commands.agencies import AgencyPersonalInput, CreditFactInput
 from domain.commands.enterprises import EnterprisePersonalInput
 from domain.db import create_engine, create_sessionmaker
-from domain.errors import DomainError
+from domain.errors import KIND_ZH, AlreadyExists, DomainError, IllegalTransition, NotFound, StaleVersion
 from domain.lifecycle import MACHINES
 from domain.model import Notice
 from domain.unit_of_work import UnitOfWork
@@ -713,9 +713,17 @@ def test_every_command_has_bad_input_cases() -> None:
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+def test_chinese_messages_name_the_kind_in_chinese() -> None:
+    assert StaleVersion("Address", 93, 94).message_zh == "地址当前版本为 94，不是预期的 93；请刷新后重试"
+    assert NotFound("Agency", 7).message_zh == "机构 7 不存在"
+    assert AlreadyExists("Enterprise", "91110000MA01").message_zh == "经营主体 91110000MA01 已存在"
+    assert IllegalTransition("Notice", "withdraw", "WITHDRAWN", ["PUBLISHED"]).message_zh.startswith("公告当前状态为")
+
+
 def check_error(error: DomainError, expected: Case) -> None:
     assert (error.code, error.field) == (expected.code, expected.field), str(error)
     assert error.message_en and CJK.search(error.message_zh), str(error)
+    assert not [kind for kind in KIND_ZH if kind in error.message_zh], error.message_zh
     if expected.transition is not None:
         kind, action, current = expected.transition
         allowed = sorted(MACHINES[kind][action].allowed_from)

@@ -193,6 +193,15 @@ async def test_missing_and_malformed_keys(api: Api, world: World) -> None:
     assert body["data"]["nodes"][0]["id"] == world.gid("Address", "daxing-1") and body["data"]["nodes"][1] is None
 
 
+async def test_a_malformed_id_in_nodes_is_an_error_at_its_index(api: Api, world: World) -> None:
+    ids = [world.gid("Address", "daxing-1"), "%%%", world.gid("Enterprise", "wuxi-e1"), to_global_id("Bogus", 1)]
+    body = await api.run("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
+    assert body["data"]["nodes"] == [{"id": ids[0]}, None, {"id": ids[2]}, None]
+    assert [e["path"] for e in body["errors"]] == [["nodes", 1], ["nodes", 3]]
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}
+    assert [e["extensions"]["field"] for e in body["errors"]] == ["ids[1]", "ids[3]"]
+
+
 async def test_unpublished_addresses_are_hidden_from_the_public(api: Api, world: World) -> None:
     pending = world.gid("Address", "daxing-pending")
     query = "query($id: ID!) { node(id: $id) { ... on Address { status } } }"

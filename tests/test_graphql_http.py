@@ -54,24 +54,25 @@ def _media(response: Any) -> str:
 
 
 @pytest.mark.parametrize(
-    ("document", "variables"),
+    ("document", "variables", "code"),
     [
-        ("{", None),  # does not parse
-        ("{ nosuchfield }", None),  # unknown field
-        ("{ addresses { nodes { nosuch } } }", None),
-        ("query($n: Int!) { addresses(first: $n) { totalCount } }", {"n": "ten"}),  # wrong variable type
-        ("query($n: Int!) { addresses(first: $n) { totalCount } }", None),  # missing variable
-        ("query A { __typename } query B { __typename }", None),  # which operation?
-        ("subscription { __typename }", None),  # subscriptions are served over WebSocket
+        ("{", None, "GRAPHQL_PARSE_FAILED"),  # does not parse
+        ("{ nosuchfield }", None, "GRAPHQL_VALIDATION_FAILED"),  # unknown field
+        ("{ addresses { nodes { nosuch } } }", None, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($n: Int!) { addresses(first: $n) { totalCount } }", {"n": "ten"}, "BAD_USER_INPUT"),  # wrong type
+        ("query($n: Int!) { addresses(first: $n) { totalCount } }", None, "BAD_USER_INPUT"),  # missing variable
+        ("query A { __typename } query B { __typename }", None, "OPERATION_RESOLUTION_FAILURE"),  # which one?
+        ("subscription { __typename }", None, "BAD_REQUEST"),  # subscriptions are served over WebSocket
     ],
 )
 async def test_request_errors_are_400_with_graphql_response_json_and_200_with_json(
-    api: Api, document: str, variables: Any
+    api: Api, document: str, variables: Any, code: str
 ) -> None:
     modern = await api.post(document, variables, accept=GQL)
     assert modern.status_code == 400 and _media(modern) == GQL
     body = modern.json()
     assert "data" not in body and body["errors"][0]["message"]
+    assert [e["extensions"]["code"] for e in body["errors"]] == [code] * len(body["errors"]), body
     assert body["extensions"]["requestId"] == modern.headers["x-request-id"]
     legacy = await api.post(document, variables, accept=JSON)
     assert legacy.status_code == 200 and _media(legacy) == JSON
@@ -87,6 +88,20 @@ async def test_executed_operations_are_200_even_with_field_errors(api: Api, worl
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     response = await api.post("query($id: ID!) { node(id: $id) { id } }", {"id": "*** not base64 ***"})
     assert response.status_code == 200 and response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ addresses(first: 0) { totalCount } }",
+        '{ node(id: "*** not base64 ***") { id } }',
+        '{ enterprises(filter: { industryCode: "1" }) { totalCount } }',
+    ],
+)
+async def test_every_error_in_chinese_is_also_in_english(api: Api, document: str) -> None:
+    errors = (await api.post(document)).json()["errors"]
+    assert errors and all(e["extensions"]["messageZh"] for e in errors), errors
+    assert [e["extensions"]["messageEn"] for e in errors] == [e["message"] for e in errors]
 
 
 @pytest.mark.parametrize(
@@ -132,6 +147,18 @@ async def test_malformed_requests(api: Api, body: str, content_type: str | None,
         assert response.status_code == status, (body, content_type, accept, response.text)
         if status != 200:
             assert response.json()["errors"][0]["extensions"]["code"] in ("BAD_REQUEST", "UNSUPPORTED_MEDIA_TYPE")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "message"),
+    [
+        ("application/json; charset=latin-1", "charset latin-1 is not supported; send the JSON in UTF-8"),
+        ("text/plain; charset=utf-8", "text/plain is not supported; send application/json (UTF-8)"),
+    ],
+)
+async def test_an_unsupported_media_type_says_what_is_wrong(api: Api, content_type: str, message: str) -> None:
+    response = await _post_raw(api, json.dumps({"query": OK}), content_type=content_type)
+    assert response.status_code == 415 and response.json()["errors"][0]["message"] == message
 
 
 async def test_oversized_bodies_are_413(small_api: Api) -> None:
@@ -232,6 +259,7 @@ async def test_document_limits(small_api: Api) -> None:
             assert response.status_code == (400 if accept == GQL else 200), (name, response.text)
             body = response.json()
             assert "data" not in body and body["errors"], name
+        assert [e["extensions"]["code"] for e in body["errors"]] == [f"MAX_{name.upper()}_EXCEEDED"], body
     cost = (await small_api.post(cases["cost"])).json()["errors"][0]
     assert cost["extensions"]["code"] == "MAX_COST_EXCEEDED"
     assert cost["extensions"]["cost"] == {"requested": 100 + 100 * 100, "limit": 500}

@@ -18,8 +18,9 @@ from api.cli import main
 from domain.actor import SYSTEM, Actor
 from domain.db import create_engine, create_sessionmaker
 from domain.enums import Role
+from domain.ids import to_global_id
 from domain.keys import authenticate
-from domain.model import ApiKey
+from domain.model import Agency, ApiKey
 from domain.unit_of_work import UnitOfWork
 from tests import factories
 from tests.db_state import snapshot
@@ -111,6 +112,19 @@ def test_scoped_keys_carry_their_scope(database_url: str) -> None:
     assert auth(database_url, agency) == Actor(f"key:{agency_prefix}", Role.AGENCY, None, agency_id)
     assert auth(database_url, admin) == Actor(f"key:{admin_prefix}", Role.ADMIN, None, None)
     assert len({regulator, agency, admin}) == 3
+
+
+def test_an_agency_key_names_its_agency_as_the_api_shows_it(database_url: str) -> None:
+    agency_id = asyncio.run(_agency(database_url))
+    uscc = in_session(database_url, lambda s: s.scalar(select(Agency.uscc).where(Agency.id == agency_id)))
+    for reference in (to_global_id("Agency", agency_id), uscc, uscc.lower(), str(agency_id)):
+        prefix, token = create(database_url, "--name", "托管机构", "--role", "agency", "--agency-id", reference)
+        assert auth(database_url, token) == Actor(f"key:{prefix}", Role.AGENCY, None, agency_id), reference
+    before = asyncio.run(_snapshot(database_url))
+    for reference in (to_global_id("Address", agency_id), to_global_id("Agency", 424242), "9" * 18, "x"):
+        output = refused(keys(database_url, "create", "--name", "x", "--role", "agency", "--agency-id", reference))
+        assert "INVALID_INPUT" in output, (reference, output)
+    assert asyncio.run(_snapshot(database_url)) == before
 
 
 def test_tampered_and_malformed_tokens_do_not_authenticate(database_url: str) -> None:

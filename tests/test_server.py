@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from migrations import runner
 from tests.databases import PG_URL
 from tests.server import running_server
 
@@ -56,9 +57,9 @@ def test_health_is_503_when_sqlite_file_cannot_be_opened(tmp_path: Path) -> None
         assert health.json() == {"status": "unavailable", "database": "unreachable"}
 
 
-def test_health_is_503_when_the_schema_is_missing(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-    with running_server(url, require_healthy=False) as server, server.client() as http:
+def test_health_is_503_when_the_schema_is_removed_under_a_running_server(database_url: str) -> None:
+    with running_server(database_url) as server, server.client() as http:
+        runner.downgrade(database_url, "base")
         health = http.get("/healthz")
         assert health.status_code == 503
         assert health.json() == {"status": "unavailable", "database": "not migrated"}

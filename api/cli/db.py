@@ -43,4 +43,7 @@ def current() -> None:
 
     url = Settings.from_env().database_url
     with user_errors(url):
+        missing = runner.missing_sqlite_file(url)
+        if missing is not None:
+            raise click.ClickException(f"there is no database at {missing}; `jiqun db upgrade` creates it")
         click.echo(runner.current(url) or "base (no schema)")

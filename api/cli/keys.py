@@ -27,13 +27,19 @@ def keys() -> None:
     help="partner: public data and the feed; agency: its own records; regulator: one jurisdiction; admin: all.",
 )
 @click.option("--jurisdiction", "jurisdiction_code", help="Regulator keys: the GB/T 2260 code they govern.")
-@click.option("--agency-id", type=int, help="Agency keys: the agency's database id.")
-def create(name: str, role: str, jurisdiction_code: str | None, agency_id: int | None) -> None:
+@click.option(
+    "--agency-id",
+    "agency",
+    help="Agency keys: the agency's global id (its `id` in the GraphQL API), its USCC (统一社会信用代码) "
+    "or its database id.",
+)
+def create(name: str, role: str, jurisdiction_code: str | None, agency: str | None) -> None:
     """Create a key and print its secret once."""
 
     async def go(session: AsyncSession) -> tuple[str, str]:
-        from domain.keys import create_key
+        from domain.keys import agency_id_of, create_key
 
+        agency_id = await agency_id_of(session, agency) if agency is not None else None
         key, token = await create_key(
             session, name=name, role=role, jurisdiction_code=jurisdiction_code, agency_id=agency_id
         )

@@ -24,14 +24,20 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser), /healthz and /opendata/."""
     import uvicorn
 
-    settings = Settings.from_env()
-    if with_demo:
-        from api.demo.generate import fill_if_empty
-        from migrations import runner
+    from migrations import runner
 
-        with user_errors(settings.database_url):
+    settings = Settings.from_env()
+    with user_errors(settings.database_url):
+        if with_demo:
+            from api.demo.generate import fill_if_empty
+
             runner.upgrade(settings.database_url)
             asyncio.run(fill_if_empty(settings.database_url))
+        elif not _migrated_or_unreachable(settings.database_url):
+            raise click.ClickException(
+                "the database is not migrated to the newest schema; run `jiqun db upgrade` first"
+                " (or `jiqun serve --demo` for demo data)"
+            )
     click.echo(f"jiqun serving on http://{host}:{port}/graphql")
     uvicorn.run(
         "api.app:create_app",
@@ -42,3 +48,22 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
+
+
+def _migrated_or_unreachable(url: str) -> bool:
+    """False when the database is there but its schema is not the newest, so every query would fail.
+
+    A database that cannot be reached is not refused: the server starts, ``/healthz`` reports it
+    unreachable, and queries succeed once it is back.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from migrations import runner
+
+    missing = runner.missing_sqlite_file(url)
+    if missing is not None:
+        return not missing.parent.is_dir()  # an empty new file would be created; a missing directory is unreachable
+    try:
+        return runner.at_head(url)
+    except (DBAPIError, OSError):
+        return True
