@@ -18,10 +18,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
 from api.auth import ANONYMOUS_CALLER, AuthenticationFailed, build_context, identify, request_id
 from api.broker import Broker, LocalBroker, create_broker
+from api.graphiql import ASSETS, ASSETS_PATH
 from api.http import GraphQLHTTP
 from api.limits import create_limiter
 from api.logging import configure_logging
@@ -163,6 +165,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql_http),
             WebSocketRoute("/graphql", graphql),
             Mount("/opendata", app=opendata_app(settings.data_dir)),
+            Mount(ASSETS_PATH, app=StaticFiles(directory=ASSETS)),
             *enabled_routes(),
         ],
         middleware=middleware,

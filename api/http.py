@@ -34,13 +34,13 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from api.auth import AuthenticationFailed, Caller, build_context, identify, request_id
+from api.graphiql import graphiql_html
 from api.limits import Decision, LocalLimiter, RedisLimiter
 from schema.error_codes import OPERATION_RESOLUTION_FAILURE
 from schema.masking import public_error
@@ -213,7 +213,7 @@ class GraphQLHTTP:
             if request.method not in OPERATIONS:
                 raise HttpError(405, "METHOD_NOT_ALLOWED", "use GET or POST", {"Allow": "GET, POST"})
             if request.method == "GET" and _wants_html(request):
-                return HTMLResponse(get_graphql_ide_html("graphiql"), headers=headers)
+                return HTMLResponse(graphiql_html(), headers=headers)
             if media is None:
                 raise HttpError(406, "NOT_ACCEPTABLE", f"responses are {GRAPHQL_RESPONSE} or {JSON}")
             caller = await self._caller(request, headers)

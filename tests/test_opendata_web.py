@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import subprocess
 from email.utils import formatdate
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from domain import commands
 from opendata.web import opendata_app
+from tests.browser import dump_dom, needs_chromium
 from tests.opendata_support import build_registry, publish_to
 from tests.server import running_server
-
-CHROMIUM = shutil.which("chromium")
 
 
 def _client(out: Path) -> httpx.AsyncClient:
@@ -96,28 +92,8 @@ class _Page(HTMLParser):
 
 
 def _render(url: str, profile: Path) -> _Page:
-    assert CHROMIUM is not None
-    result = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0 and "<html" in result.stdout, result.stderr[-2000:]
     page = _Page()
-    page.feed(result.stdout)
+    page.feed(dump_dom(url, profile))
     return page
 
 
@@ -125,7 +101,7 @@ def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+@needs_chromium
 async def test_landing_pages_render_in_chromium_with_downloads_and_json_ld(sessionmaker, uow, tmp_path, database_url):
     await build_registry(uow)
     out = tmp_path / "data"
