@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from graphql import GraphQLError
@@ -92,7 +92,8 @@ class NodeQueries:
     ) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise BadUserInput(f"at most {MAX_NODES} ids at once", argument="ids")
-        return list(await asyncio.gather(*(_node_at(info.context, i, n) for n, i in enumerate(ids))))
+        found = await asyncio.gather(*(_node_at(info.context, i, n) for n, i in enumerate(ids)))
+        return cast("list[Node | None]", list(found))  # an error entry is reported at its index, not returned
 
     @strawberry.field(description="Who is calling: the API key's role and scope.")
     def viewer(self, info: Info[Context, None]) -> Viewer:
