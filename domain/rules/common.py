@@ -65,6 +65,14 @@ def listings_in_window(
     return hits
 
 
+def describe_listings(hits: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    """The listings found by :func:`listings_in_window`, in Chinese and in English, for a finding's message."""
+    return (
+        "；".join(f"{h['subject']}/{h['kind']} 自 {h['listed_on']}" for h in hits),
+        "; ".join(f"{h['subject']} on {h['kind']} since {h['listed_on']}" for h in hits),
+    )
+
+
 @dataclass(frozen=True)
 class IndustryCategory:
     """Activities identified by GB/T 4754-2017 code prefixes and by keywords in a business scope."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from domain.rules.common import add_months, add_years, as_date, date_of, listings_in_window
+from domain.rules.common import add_months, add_years, as_date, date_of, describe_listings, listings_in_window
 from domain.rules.framework import Action, Context, Finding, Pack, Severity, register_pack, rule
 
 PACK = register_pack(
@@ -68,8 +68,7 @@ def lease_remaining(ctx: Context) -> Iterator[Finding]:
 
 
 def _credit_messages(hits: list[dict[str, object]], years: int, start: str) -> tuple[str, str]:
-    listed = "；".join(f"{h['subject']}/{h['kind']} 自 {h['listed_on']}" for h in hits)
-    listed_en = "; ".join(f"{h['subject']} on {h['kind']} since {h['listed_on']}" for h in hits)
+    listed, listed_en = describe_listings(hits)
     return (
         f"{start}前{years}年内存在不良信用记录：{listed}",
         f"bad credit records within the {years} years before {start}: {listed_en}",

@@ -15,6 +15,7 @@ from domain.rules.common import (
     add_years,
     as_date,
     date_of,
+    describe_listings,
     has_permit_items,
     listings_in_window,
     match_categories,
@@ -306,8 +307,7 @@ def clean_credit(ctx: Context) -> Iterator[Finding]:
         ctx.facts.get("credit_facts", ()), subjects=CREDIT_SUBJECTS, kinds=CREDIT_KINDS, start=start, end=applied
     )
     if hits:
-        listed = "；".join(f"{h['subject']}/{h['kind']} 自 {h['listed_on']}" for h in hits)
-        listed_en = "; ".join(f"{h['subject']} on {h['kind']} since {h['listed_on']}" for h in hits)
+        listed, listed_en = describe_listings(hits)
         yield ctx.finding(
             f"近两年内存在不良信用记录：{listed}",
             f"bad credit records within the last two years: {listed_en}",
