@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -153,9 +153,22 @@ class UnitOfWork:
                     )
                     seqs.append(seq)
                 await session.execute(insert(ChangeLogEntry), rows)
+        except DATABASE_REFUSALS as exc:
+            raise as_domain_error(exc) from exc
+        try:
             await session.commit()
         except DATABASE_REFUSALS as exc:
             raise as_domain_error(exc) from exc
+        except (OperationalError, InterfaceError) as exc:
+            # The connection failed during COMMIT: the database may have committed before it went away,
+            # so "refused" would be a lie. Say the outcome is unknown; a retry with the same idempotency
+            # key returns the first result if there was one.
+            raise DomainError(
+                "COMMIT_OUTCOME_UNKNOWN",
+                "the database connection failed while committing; the change may or may not have been saved. "
+                "Check, or retry with the same idempotency key",
+                "提交时数据库连接中断，变更可能已保存也可能未保存；请核实，或使用相同的幂等键重试",
+            ) from exc
         self._pending.clear()
         self.committed_seqs = seqs
         if seqs and self.on_commit is not None:

@@ -59,6 +59,11 @@ def _clean_error(response: httpx.Response) -> str | None:
     return None
 
 
+def _outcome_unknown(body: dict[str, Any]) -> bool:
+    payload = (body.get("data") or {}).get("createNotice") or {}
+    return any(e.get("code") == "COMMIT_OUTCOME_UNKNOWN" for e in payload.get("userErrors") or [])
+
+
 async def _writer(server: Server, key: str, titles: itertools.count[int], until: float, out: Outcome) -> None:
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=REQUEST_TIMEOUT_S) as client:
@@ -79,6 +84,10 @@ async def _writer(server: Server, key: str, titles: itertools.count[int], until:
             )
             if ok:
                 out.committed.append(title)
+                continue
+            if body is not None and _outcome_unknown(body):
+                out.unanswered.append(title)  # the connection failed during COMMIT: stored or not, both are right
+                await asyncio.sleep(0.2)
                 continue
             out.refused.append(title)
             if (problem := _clean_error(response)) is not None:
