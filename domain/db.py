@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 WRITE_OPTION = "jiqun_write"
@@ -61,3 +62,19 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or the connection broke (a restart, a network failure), as
+    opposed to a statement it refused or a missing table: retrying later may succeed. SQLAlchemy marks a
+    detected disconnect as ``connection_invalidated``; PostgreSQL names the rest with SQLSTATE class 08
+    (connection exception) and 57P (shutting down, starting up)."""
+    if isinstance(exc, OSError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if exc.connection_invalidated or isinstance(exc, InterfaceError) or isinstance(orig, OSError):
+        return True
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P"))

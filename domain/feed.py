@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import re
 import time
@@ -266,6 +267,24 @@ def _filtered(query: Select[Any], wanted: FeedFilter, viewer: Viewer) -> Select[
     return query.where(_visible(viewer))
 
 
+def matches(change: Change, wanted: FeedFilter, viewer: Viewer) -> bool:
+    """:func:`_filtered` for a change already in memory: the same filter and the same visibility."""
+    if wanted.entity_kinds and change.entity_kind not in wanted.entity_kinds:
+        return False
+    if wanted.types and change.type not in wanted.types:
+        return False
+    if wanted.jurisdiction_codes and change.jurisdiction_code not in wanted.jurisdiction_codes:
+        return False
+    if viewer.sees_all or change.entity_kind != "Address":
+        return True
+    data = change.projection or {}
+    if data.get("publishedOn") is not None or data.get("id") is None:
+        return True
+    if change.jurisdiction_code in viewer.jurisdiction_codes:
+        return True
+    return viewer.agency_pk is not None and viewer.agency_id in (data.get("agencyId"), data.get("hostUnitId"))
+
+
 # --- reading ------------------------------------------------------------------------------------------
 
 
@@ -299,7 +318,20 @@ class ChangePage:
     head_seq: int
 
 
-async def _consistent_read(session: AsyncSession) -> None:
+def change_of(row: ChangeLogEntry) -> Change:
+    return Change(
+        seq=row.seq,
+        occurred_at=row.occurred_at,
+        type=row.type,
+        entity_kind=row.entity_kind,
+        entity_id=row.entity_id,
+        jurisdiction_code=row.jurisdiction_code,
+        changed_fields=list(row.changed_fields or []),
+        projection=row.projection,
+    )
+
+
+async def consistent_read(session: AsyncSession) -> None:
     """One snapshot for the whole read (SQLite's transaction already gives one)."""
     if session.get_bind().dialect.name == "postgresql":
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
@@ -361,7 +393,7 @@ async def read_changes(
     when a change it still needs is older than the window. Pruned changes are always refused.
     """
     limit = page_size(first)
-    await _consistent_read(session)
+    await consistent_read(session)
     head = await head_seq(session)
     await _check_cursor(session, after, head, retention, now)
     query = _filtered(
@@ -370,19 +402,7 @@ async def read_changes(
         viewer,
     )
     rows = (await session.execute(query.order_by(ChangeLogEntry.seq).limit(limit + 1))).scalars().all()
-    changes = [
-        Change(
-            seq=r.seq,
-            occurred_at=r.occurred_at,
-            type=r.type,
-            entity_kind=r.entity_kind,
-            entity_id=r.entity_id,
-            jurisdiction_code=r.jurisdiction_code,
-            changed_fields=list(r.changed_fields or []),
-            projection=r.projection,
-        )
-        for r in rows[:limit]
-    ]
+    changes = [change_of(r) for r in rows[:limit]]
     has_more = len(rows) > limit
     return ChangePage(changes, changes[-1].seq if has_more else head, has_more, head)
 
@@ -397,6 +417,30 @@ class WakeUps(Protocol):
     def mark(self) -> int: ...
 
     async def wait(self, mark: int, timeout: float) -> None: ...
+
+
+class WakeUpSignal:
+    """Wake-ups within one process. A follower calls :meth:`mark` before it reads and :meth:`wait`
+    after: any :meth:`wake` since the mark ends the wait at once, so a change that lands during a read
+    is never slept through."""
+
+    def __init__(self) -> None:
+        self._generation = 0
+        self._event = asyncio.Event()
+
+    def mark(self) -> int:
+        return self._generation
+
+    async def wait(self, mark: int, timeout: float) -> None:
+        if self._generation != mark:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), timeout)
+
+    def wake(self) -> None:
+        self._generation += 1
+        event, self._event = self._event, asyncio.Event()
+        event.set()
 
 
 class PollOnly:
@@ -523,7 +567,7 @@ async def read_snapshot(
     limit = page_size(first)
     start_kind, last_key = decode_snapshot_position(after)
     wanted = [k for k in FEED_KINDS if not kinds or k in kinds]
-    await _consistent_read(session)
+    await consistent_read(session)
     change_seq = await head_seq(session)
     entities: list[SnapshotEntity] = []
     end: str | None = None

@@ -22,12 +22,14 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from domain import feed
 from domain.enums import Role
 from domain.errors import DomainError
+from domain.feed_tail import LogTail
 from schema.context import Context
 from schema.errors import ApiError, from_domain
 from schema.pagination import PageInfo
@@ -84,9 +86,17 @@ class FeedRuntime:
     send_timeout_s: float | None = 60.0
     slots: SubscriptionSlots = field(default_factory=lambda: SubscriptionSlots(20))
 
+    _tail: LogTail | None = field(default=None, init=False, repr=False)
+
     @property
     def retention(self) -> dt.timedelta | None:
         return dt.timedelta(days=self.retention_days) if self.retention_days else None
+
+    def tail(self, sessionmaker: async_sessionmaker[AsyncSession]) -> LogTail:
+        """This process's one reader of the log, which every subscription follows."""
+        if self._tail is None:
+            self._tail = LogTail(sessionmaker, self.wakeups, self.poll_interval_s)
+        return self._tail
 
 
 def _runtime(ctx: Context) -> FeedRuntime:
@@ -324,22 +334,13 @@ class ChangesSubscription:
                     )
                     viewer = await feed.viewer_for(session, ctx.actor)
 
-                async def read(after_seq: int, first_read: bool) -> feed.ChangePage:
-                    async with ctx.sessionmaker() as session:
-                        return await feed.read_changes(
-                            session,
-                            after=after_seq,
-                            first=size,
-                            wanted=wanted,
-                            viewer=viewer,
-                            retention=runtime.retention if first_read else None,
+                async with runtime.tail(ctx.sessionmaker).following() as tail:
+                    read = tail.reader(size, wanted, viewer, runtime.retention)
+                    how = feed.Follow(tail, runtime.poll_interval_s, runtime.send_timeout_s)
+                    async for page in feed.follow(read, cursor, how):
+                        yield ChangeBatch(
+                            events=[ChangeEvent.of(c) for c in page.changes], cursor=feed.encode_cursor(page.end_seq)
                         )
-
-                how = feed.Follow(runtime.wakeups, runtime.poll_interval_s, runtime.send_timeout_s)
-                async for page in feed.follow(read, cursor, how):
-                    yield ChangeBatch(
-                        events=[ChangeEvent.of(c) for c in page.changes], cursor=feed.encode_cursor(page.end_seq)
-                    )
         except DomainError as exc:
             if exc.__cause__ is not None:
                 log.warning("change feed ended with %s: %s", exc.code, exc.__cause__)

@@ -34,6 +34,8 @@ class Context:
     response: Any = None
     on_commit: Callable[[int], Awaitable[None]] | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
+    writes: int = 0
+    """Writes this request has committed (see :meth:`after_write`)."""
     _session: AsyncSession | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -57,6 +59,7 @@ class Context:
 
     async def after_write(self) -> None:
         """Forget the read snapshot and every cached row: a write has just committed."""
+        self.writes += 1
         async with self._lock:
             self.loaders.clear()
             if self._session is not None:

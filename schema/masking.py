@@ -1,6 +1,7 @@
 """Unexpected errors never reach a client: they become "Internal server error" with the request id,
 which the log line carrying the traceback shares. Deliberate errors (FORBIDDEN, NOT_FOUND, ...), domain
-refusals and validation errors pass through; a database statement timeout is reported as TIMEOUT."""
+refusals and validation errors pass through; a database statement timeout is reported as TIMEOUT, and a
+database that cannot be reached (a restart, a broken connection) as SERVICE_UNAVAILABLE: retry shortly."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.execution import PreExecutionError
 
+from domain.db import is_database_unavailable
 from domain.errors import DomainError
 from schema.error_codes import BAD_USER_INPUT, MAX_TOKENS_EXCEEDED, PARSE_FAILED, with_code
 
@@ -25,6 +27,7 @@ class Kind(StrEnum):
     EXPECTED = "expected"
     DOMAIN = "domain"
     TIMEOUT = "timeout"
+    UNAVAILABLE = "unavailable"
     UNEXPECTED = "unexpected"
 
 
@@ -46,6 +49,8 @@ def classify(error: GraphQLError) -> Kind:
         return Kind.DOMAIN
     if _is_statement_timeout(original):
         return Kind.TIMEOUT
+    if is_database_unavailable(original):
+        return Kind.UNAVAILABLE
     return Kind.UNEXPECTED
 
 
@@ -85,13 +90,25 @@ def public_error(error: GraphQLError, rid: str | None) -> GraphQLError:
         return _replace(
             error, "the database took too long to answer; ask for less", {"code": "TIMEOUT", "requestId": rid}
         )
+    if kind == Kind.UNAVAILABLE:
+        message = "the database is unavailable; retry shortly"
+        return _replace(
+            error,
+            message,
+            {
+                "code": "SERVICE_UNAVAILABLE",
+                "messageZh": "数据库暂时不可用，请稍后重试",
+                "messageEn": message,
+                "requestId": rid,
+            },
+        )
     return _replace(error, "Internal server error", {"code": "INTERNAL_SERVER_ERROR", "requestId": rid})
 
 
 def log_errors(errors: list[GraphQLError], context: ExecutionContext | None) -> None:
     rid = request_id(context) if context is not None else None
     for error in errors:
-        if classify(error) in (Kind.UNEXPECTED, Kind.TIMEOUT):
+        if classify(error) in (Kind.UNEXPECTED, Kind.TIMEOUT, Kind.UNAVAILABLE):
             log.error("request %s: %s at %s", rid, error.message, error.path, exc_info=error.original_error)
 
 
