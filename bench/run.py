@@ -80,7 +80,11 @@ def prepare(backend: str, scale: float, reuse: bool) -> tuple[str, float | None,
     """A filled database; the generation's wall time and its own summary line, or None when reused."""
     url = database_url(backend, scale)
     WORK.mkdir(parents=True, exist_ok=True)
+    record = WORK / f"generation_{backend}_s{scale:g}.json"
     if reuse and _exists(url) and _filled(url):
+        if record.exists():  # filled by an earlier run of this harness, which timed it
+            e = json.loads(record.read_text())
+            return url, None, f"reused; generated on {e['date']} in {e['seconds']:.1f} s: {e['summary']}"
         return url, None, "reused"
     if backend == "sqlite":
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
@@ -96,7 +100,10 @@ def prepare(backend: str, scale: float, reuse: bool) -> tuple[str, float | None,
         text=True,
         check=True,
     )
-    return url, time.perf_counter() - start, done.stdout.strip().splitlines()[-1]
+    took, summary = time.perf_counter() - start, done.stdout.strip().splitlines()[-1]
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    record.write_text(json.dumps({"seconds": took, "summary": summary, "date": date}))
+    return url, took, summary
 
 
 def _psql(sql: str) -> None:
