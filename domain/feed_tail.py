@@ -71,8 +71,6 @@ class LogTail:
         self._error: BaseException | None = None
         self._users = 0
         self._task: asyncio.Task[None] | None = None
-        self.reads = 0
-        """Reads of the log made so far: one per wake-up or poll, however many subscriptions follow."""
 
     # --- what a subscription uses: its wake-ups and its pages ------------------------------------------
 
@@ -139,11 +137,13 @@ class LogTail:
     async def close(self) -> None:
         """Stop reading and forget the window; the next subscription starts afresh from the head."""
         task, self._task = self._task, None
+        # Forget before awaiting the old reader: a subscription arriving meanwhile starts a new reader,
+        # which must begin from this empty state, not have it cleared under it.
+        self._changes, self._seqs, self._start, self._head, self._error = [], [], None, None, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._changes, self._seqs, self._start, self._head, self._error = [], [], None, None, None
 
     # --- the one reader ----------------------------------------------------------------------------------
 
@@ -157,7 +157,9 @@ class LogTail:
                 if self._error is None:
                     log.warning("change feed: reading the log failed: %s", exc)
                 self._error = exc
-            self.reads += 1
+            except Exception as exc:  # a bug: end the subscriptions with an error rather than stall them
+                log.exception("change feed: the log reader failed")
+                self._error = exc
             self._signal.wake()
             await self._wakeups.wait(mark, self._poll_interval_s)
 

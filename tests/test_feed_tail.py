@@ -202,3 +202,33 @@ async def test_the_reader_stops_when_the_last_follower_leaves(sessionmaker):
         assert tail.page(0, 1, feed.EVERYTHING, feed.PUBLIC) is not None  # one follower left: still current
     assert tail.page(0, 1, feed.EVERYTHING, feed.PUBLIC) is None
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "jiqun change-log tail"]
+
+
+async def test_a_follower_arriving_while_the_last_one_leaves_gets_a_working_reader(sessionmaker):
+    """The last follower leaves (the reader is being stopped) and a new one arrives in the same turn of
+    the event loop: the new follower's reader starts clean and keeps up with new commits."""
+    tail, wakeups = _tail(sessionmaker)
+    writer = Writer(sessionmaker, wakeups)
+    release = asyncio.Event()
+
+    async def leaving() -> None:
+        async with tail.following():
+            await _caught_up(tail, wakeups)
+            await release.wait()
+
+    async def arriving() -> list[int]:
+        await release.wait()
+        async with tail.following():
+            await _caught_up(tail, wakeups)
+            await writer.notices(3)
+            await _caught_up(tail, wakeups)
+            page = tail.page(0, 10, feed.EVERYTHING, feed.PUBLIC)
+            assert page is not None
+            return [c.seq for c in page.changes]
+
+    first = asyncio.create_task(leaving())
+    second = asyncio.create_task(arriving())
+    await asyncio.sleep(0.1)
+    release.set()
+    await asyncio.wait_for(first, BOUND_S)
+    assert await asyncio.wait_for(second, BOUND_S) == [1, 2, 3]
