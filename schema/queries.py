@@ -84,7 +84,10 @@ class NodeQueries:
         kind, key = decode(id)
         return await resolve_node(info.context, kind, key)
 
-    @strawberry.field(description="Objects by their global ids, in order; null (and an error) for each one not found.")
+    @strawberry.field(
+        description="Objects by their global ids, in order: null for one that does not exist or that the caller may "
+        "not see (no error, as in Relay), and null with an error at its index for a malformed id."
+    )
     async def nodes(
         self,
         info: Info[Context, None],
