@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -65,7 +66,6 @@ class LogTail:
         self._capacity = capacity
         self._signal = WakeUpSignal()
         self._changes: list[Change] = []
-        self._seqs: list[int] = []
         self._start: int | None = None
         self._head: int | None = None
         self._error: BaseException | None = None
@@ -91,7 +91,7 @@ class LogTail:
         if after >= self._head:
             return ChangePage([], after, False, self._head)
         selected: list[Change] = []
-        for change in self._changes[bisect.bisect_right(self._seqs, after) :]:
+        for change in self._changes[bisect.bisect_right(self._changes, after, key=attrgetter("seq")) :]:
             if matches(change, wanted, viewer):
                 selected.append(change)
                 if len(selected) > first:
@@ -139,7 +139,7 @@ class LogTail:
         task, self._task = self._task, None
         # Forget before awaiting the old reader: a subscription arriving meanwhile starts a new reader,
         # which must begin from this empty state, not have it cleared under it.
-        self._changes, self._seqs, self._start, self._head, self._error = [], [], None, None, None
+        self._changes, self._start, self._head, self._error = [], None, None, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -168,7 +168,7 @@ class LogTail:
             await consistent_read(session)
             head = await head_seq(session)
             if self._head is None or head < self._head:  # first read, or a log restored to an earlier state
-                self._changes, self._seqs, self._start, self._head = [], [], head, head
+                self._changes, self._start, self._head = [], head, head
                 return
             if head == self._head:
                 return
@@ -182,11 +182,10 @@ class LogTail:
             ).scalars()
             fresh = [change_of(r) for r in rows]
         if after > self._head:  # more new changes than the window holds: keep only the newest
-            self._changes, self._seqs, self._start = [], [], after
+            self._changes, self._start = [], after
         self._changes.extend(fresh)
-        self._seqs.extend(c.seq for c in fresh)
         self._head = head
         if len(self._changes) > 2 * self._capacity:  # trim in bulk, so appending stays cheap
             drop = len(self._changes) - self._capacity
-            self._start = self._seqs[drop - 1]
-            del self._changes[:drop], self._seqs[:drop]
+            self._start = self._changes[drop - 1].seq
+            del self._changes[:drop]
