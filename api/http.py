@@ -43,7 +43,7 @@ from api.auth import AuthenticationFailed, Caller, build_context, identify, requ
 from api.graphiql import graphiql_html
 from api.limits import Decision, LocalLimiter, RedisLimiter
 from schema.error_codes import OPERATION_RESOLUTION_FAILURE
-from schema.masking import public_error
+from schema.masking import DATABASE_UNAVAILABLE, public_error
 
 log = logging.getLogger("jiqun.http")
 
@@ -236,9 +236,7 @@ class GraphQLHTTP:
             caller = await identify(self.services, request.headers.get("authorization"))
         except (DBAPIError, OSError) as exc:  # the key cannot be checked while the database is away
             log.warning("API key check failed, database unavailable: %s", exc)
-            raise HttpError(
-                503, "SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly", {"Retry-After": "1"}
-            ) from None
+            raise HttpError(503, "SERVICE_UNAVAILABLE", DATABASE_UNAVAILABLE, {"Retry-After": "1"}) from None
         except AuthenticationFailed as exc:
             self._limit(await self.limiter.hit(f"ip:{client}", self.settings.rate_limit_anonymous_per_minute), headers)
             raise HttpError(

@@ -22,6 +22,8 @@ from schema.error_codes import BAD_USER_INPUT, MAX_TOKENS_EXCEEDED, PARSE_FAILED
 
 log = logging.getLogger("jiqun.graphql")
 
+DATABASE_UNAVAILABLE = "the database is unavailable; retry shortly"
+
 
 class Kind(StrEnum):
     EXPECTED = "expected"
@@ -91,14 +93,13 @@ def public_error(error: GraphQLError, rid: str | None) -> GraphQLError:
             error, "the database took too long to answer; ask for less", {"code": "TIMEOUT", "requestId": rid}
         )
     if kind == Kind.UNAVAILABLE:
-        message = "the database is unavailable; retry shortly"
         return _replace(
             error,
-            message,
+            DATABASE_UNAVAILABLE,
             {
                 "code": "SERVICE_UNAVAILABLE",
                 "messageZh": "数据库暂时不可用，请稍后重试",
-                "messageEn": message,
+                "messageEn": DATABASE_UNAVAILABLE,
                 "requestId": rid,
             },
         )
