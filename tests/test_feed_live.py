@@ -162,12 +162,16 @@ async def test_stopping_redis_mid_stream_loses_no_change(database_url):
 async def test_a_killed_subscriber_resumes_from_its_last_cursor_with_every_change_once(database_url):
     key = await regulator_key(database_url)
     env = base_env(JIQUN_REDIS_URL=REDIS_URL, JIQUN_POLL_INTERVAL_S="0.5")
-    total = 60
+    total, before_kill = 60, 20
+    killed = asyncio.Event()
     with two_servers(database_url, env) as (a, b):
         mutator = Mutator(a, key)
 
         async def write() -> None:
-            for _ in range(total):
+            # Changes are still to come after the kill however slowly the subscriber process starts.
+            for n in range(total):
+                if n == before_kill:
+                    await killed.wait()
                 await mutator.notice()
 
         writing = asyncio.create_task(write())
@@ -187,6 +191,7 @@ async def test_a_killed_subscriber_resumes_from_its_last_cursor_with_every_chang
             child.send_signal(signal.SIGKILL)  # mid-stream, while changes keep coming
             await child.wait()
             assert not writing.done(), "the writer finished before the kill; the test proves nothing"
+            killed.set()
 
             async with subscriber(a.websocket_url) as resumed:
                 await resumed.subscribe(after=cursor)
