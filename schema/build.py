@@ -13,16 +13,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter
-from strawberry.extensions.max_aliases import create_validator as alias_limit
-from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.types import ExecutionContext
 
 from schema.changes import ChangesQuery
 from schema.cost import QueryCost
-from schema.error_codes import MAX_ALIASES_EXCEEDED, MAX_DEPTH_EXCEEDED, coded_rule
+from schema.document_shape import ShapeLimits
 from schema.masking import MaskErrors, log_errors
 from schema.mutations import Mutation
+from schema.parsing import ParseDocument
 from schema.queries import AdminQueries, DirectoryQueries, NodeQueries, ReferenceQueries
 
 QUERY_MIXINS: tuple[type, ...] = (NodeQueries, DirectoryQueries, ReferenceQueries, AdminQueries, ChangesQuery)
@@ -62,16 +60,10 @@ def build_schema(
     subscription: type | None = None,
 ) -> strawberry.Schema:
     limits = limits or Limits()
-    # The limit rules are built once per schema, not per request, so that validation results can be
-    # remembered per query text (schema/validation.py).
-    limit_rules = [
-        coded_rule(depth_limit(limits.max_depth, None), MAX_DEPTH_EXCEEDED),
-        coded_rule(alias_limit(limits.max_aliases), MAX_ALIASES_EXCEEDED),
-    ]
+    shape = ShapeLimits(max_depth=limits.max_depth, max_aliases=limits.max_aliases)
     extensions: list[Any] = [
-        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: AddValidationRules(limit_rules),
-        lambda: QueryCost(limits.max_cost),
+        lambda: ParseDocument(limits.max_tokens),
+        lambda: QueryCost(limits.max_cost, shape),
         MaskErrors,
     ]
     return JiqunSchema(

@@ -9,7 +9,9 @@ response reports ``extensions.cost = {requested, limit}``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from functools import partial
 from typing import Any
 
 from graphql import (
@@ -17,7 +19,9 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLError,
+    GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
@@ -34,7 +38,9 @@ from graphql import (
     get_operation_ast,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
+from schema.document_shape import ShapeLimits, check_shape
 from schema.error_codes import OPERATION_RESOLUTION_FAILURE, VALIDATION_FAILED, with_code
 from schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.validation import VALID_DOCUMENTS
@@ -42,6 +48,38 @@ from schema.validation import VALID_DOCUMENTS
 DEFAULT_LIST_SIZE = 10
 # Lists whose length is known to differ from the default.
 LIST_SIZES = {"Query.rules": 200, "Query.directoryStatistics": 100, "Query.keyIndustries": 10}
+# The introspection fields, answered from the schema itself (not in any type's field map).
+INTROSPECTION_ROOTS = {"__schema": "__Schema", "__type": "__Type"}
+
+
+def _ceil_mean(total: int, count: int) -> int:
+    return -(-total // count) if count else 0
+
+
+def introspection_list_sizes(schema: GraphQLSchema) -> dict[str, int]:
+    """The sizes of the introspection lists: the number of types and directives, and for the lists asked of
+    each type, field or directive, their mean length over all of those (so that asking for the fields of
+    every type costs about the number of fields in the schema). Introspection is answered from memory,
+    but a document asking for the whole schema under thirty aliases still makes megabytes of answer."""
+    types = list(schema.type_map.values())
+    fields = [f for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType) for f in t.fields.values()]
+    directives = list(schema.directives)
+    return {
+        "__Schema.types": len(types),
+        "__Schema.directives": len(directives),
+        "__Type.fields": _ceil_mean(len(fields), len(types)),
+        "__Type.inputFields": _ceil_mean(
+            sum(len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType)), len(types)
+        ),
+        "__Type.enumValues": _ceil_mean(
+            sum(len(t.values) for t in types if isinstance(t, GraphQLEnumType)), len(types)
+        ),
+        "__Type.interfaces": 1,
+        "__Type.possibleTypes": 1,
+        "__Field.args": _ceil_mean(sum(len(f.args) for f in fields), len(fields)),
+        "__Directive.args": _ceil_mean(sum(len(d.args) for d in directives), len(directives)),
+        "__Directive.locations": 0,  # a list of enum values: leaves cost nothing
+    }
 
 
 def _int_argument(field: FieldNode, name: str, variables: Mapping[str, Any]) -> int | None:
@@ -88,60 +126,70 @@ def _is_connection(named: GraphQLNamedType) -> bool:
 
 
 class _Estimator:
+    """The cost of selection sets per unit of their parent's multiplier.
+
+    Cost is linear in the multiplier (every count below a connection is multiplied by its page size), so
+    each fragment's cost is computed once per kind of place it is spread in and reused at every spread:
+    the work stays linear in the document's length however often fragments spread one another.
+    """
+
     def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]) -> None:
         self.schema = schema
         self.variables = variables
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.list_sizes = {**LIST_SIZES, **introspection_list_sizes(schema)}
+        self._fragment_costs: dict[tuple[str, bool], int] = {}
+        self._open: set[str] = set()
 
-    def _fields(
-        self, selection_set: SelectionSetNode, parent: GraphQLNamedType, seen: frozenset[str]
-    ) -> Iterator[tuple[FieldNode, GraphQLNamedType]]:
+    def unit_cost(self, selection_set: SelectionSetNode, parent: GraphQLNamedType, *, in_connection: bool) -> int:
+        total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                yield selection, parent
+                total += self._field_cost(selection, parent, in_connection=in_connection)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                target = self.schema.get_type(condition.name.value) if condition else parent
-                yield from self._fields(selection.selection_set, target or parent, seen)
+                target = (self.schema.get_type(condition.name.value) if condition else parent) or parent
+                total += self.unit_cost(selection.selection_set, target, in_connection=in_connection)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen:
-                    continue
-                target = self.schema.get_type(fragment.type_condition.name.value) or parent
-                yield from self._fields(fragment.selection_set, target, seen | {name})
-
-    def cost(
-        self,
-        selection_set: SelectionSetNode,
-        parent: GraphQLNamedType,
-        multiplier: int,
-        *,
-        in_connection: bool = False,
-        seen: frozenset[str] = frozenset(),
-    ) -> int:
-        total = 0
-        for field, owner in self._fields(selection_set, parent, seen):
-            name = field.name.value
-            if name.startswith("__") or field.selection_set is None:
-                continue
-            if not isinstance(owner, GraphQLObjectType | GraphQLInterfaceType) or name not in owner.fields:
-                continue
-            definition = owner.fields[name]
-            named = get_named_type(definition.type)
-            if _is_connection(named):
-                size = _page_size(field, self.variables)
-                total += multiplier * size
-                total += self.cost(field.selection_set, named, multiplier * size, in_connection=True)
-            elif _is_list(definition.type) and not in_connection:
-                size = _list_argument_length(field, self.variables) or LIST_SIZES.get(
-                    f"{owner.name}.{name}", DEFAULT_LIST_SIZE
-                )
-                total += multiplier * size
-                total += self.cost(field.selection_set, named, multiplier * size)
-            else:
-                total += self.cost(field.selection_set, named, multiplier)
+                total += self._fragment_cost(selection.name.value, parent, in_connection=in_connection)
         return total
+
+    def _fragment_cost(self, name: str, parent: GraphQLNamedType, *, in_connection: bool) -> int:
+        key = (name, in_connection)
+        if key in self._fragment_costs:
+            return self._fragment_costs[key]
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._open:
+            return 0
+        target = self.schema.get_type(fragment.type_condition.name.value) or parent
+        self._open.add(name)
+        try:
+            cost = self.unit_cost(fragment.selection_set, target, in_connection=in_connection)
+        finally:
+            self._open.discard(name)
+        self._fragment_costs[key] = cost
+        return cost
+
+    def _field_cost(self, field: FieldNode, owner: GraphQLNamedType, *, in_connection: bool) -> int:
+        name = field.name.value
+        if field.selection_set is None:
+            return 0
+        if name in INTROSPECTION_ROOTS:
+            root = self.schema.get_type(INTROSPECTION_ROOTS[name])
+            return self.unit_cost(field.selection_set, root, in_connection=False) if root is not None else 0
+        if not isinstance(owner, GraphQLObjectType | GraphQLInterfaceType) or name not in owner.fields:
+            return 0
+        definition = owner.fields[name]
+        named = get_named_type(definition.type)
+        if _is_connection(named):
+            size = _page_size(field, self.variables)
+            return size + size * self.unit_cost(field.selection_set, named, in_connection=True)
+        if _is_list(definition.type) and not in_connection:
+            size = _list_argument_length(field, self.variables) or self.list_sizes.get(
+                f"{owner.name}.{name}", DEFAULT_LIST_SIZE
+            )
+            return size + size * self.unit_cost(field.selection_set, named, in_connection=False)
+        return self.unit_cost(field.selection_set, named, in_connection=False)
 
 
 def estimate_cost(
@@ -154,26 +202,50 @@ def estimate_cost(
     root = schema.get_root_type(operation.operation)
     if root is None:
         return 0
-    return _Estimator(schema, document, variables or {}).cost(operation.selection_set, root, 1)
+    return _Estimator(schema, document, variables or {}).unit_cost(operation.selection_set, root, in_connection=False)
+
+
+def provided_operation_name(context: ExecutionContext) -> str | None:
+    """The ``operationName`` the client sent, or ``None``.
+
+    ``ExecutionContext.operation_name`` falls back to the first operation's name, which cannot tell a
+    document whose client named its second operation from one whose client named none; Strawberry keeps
+    the name as given only on this private attribute (the init-only field of the same name is not stored).
+    """
+    name = getattr(context, "_provided_operation_name", None)
+    return name if isinstance(name, str) else None
 
 
 class QueryCost(SchemaExtension):
-    """Validates the document (the standard rules plus the depth and alias limits) and the choice of its
-    operation, then refuses it when its cost exceeds ``limit``; a refused query is a validation error and
-    never executes."""
+    """Checks the document before anything executes: its shape (depth, aliases, size; schema/document_shape.py),
+    then the standard rules, then the choice of its operation, then its cost against ``limit``. A refused
+    document is a validation error and never executes.
 
-    def __init__(self, limit: int) -> None:
+    The shape is checked first because it is linear in the document's length whatever the document holds,
+    and it refuses the documents that would make the standard rules slow."""
+
+    def __init__(self, limit: int, shape: ShapeLimits | None = None) -> None:
         self.limit = limit
+        self.shape = shape or ShapeLimits()
         self.requested: int | None = None
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         assert context.graphql_document is not None
         document = context.graphql_document
-        errors = VALID_DOCUMENTS.errors(context.schema._schema, context.query, document, context.validation_rules)
-        errors = [with_code(e, VALIDATION_FAILED) for e in errors]
+        operation_name = provided_operation_name(context)
+        shape = check_shape(document, self.shape)
+        errors = shape.errors
+        schema, query, rules = context.schema._schema, context.query, context.validation_rules
+        if not errors and not VALID_DOCUMENTS.is_known_valid(schema, query, rules):
+            validate = partial(VALID_DOCUMENTS.errors, schema, query, document, rules)
+            # Validation takes up to about a hundred milliseconds within the shape limits: all but the smallest
+            # documents are validated in a thread, so the event loop goes on serving other requests (the
+            # interpreter switches threads every few milliseconds). Documents validated before skip this.
+            errors = validate() if shape.is_small else await asyncio.to_thread(validate)
+            errors = [with_code(e, VALIDATION_FAILED) for e in errors]
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-        if not errors and context.provided_operation_name is None and len(operations) > 1:
+        if not errors and operation_name is None and len(operations) > 1:
             # GetOperation(): without a name, a document must hold exactly one operation.
             errors = [
                 GraphQLError(
@@ -182,9 +254,7 @@ class QueryCost(SchemaExtension):
                 )
             ]
         if not errors:
-            self.requested = estimate_cost(
-                context.schema._schema, context.graphql_document, context.provided_operation_name, context.variables
-            )
+            self.requested = estimate_cost(context.schema._schema, document, operation_name, context.variables)
             if self.requested > self.limit:
                 errors = [
                     GraphQLError(

@@ -18,7 +18,7 @@ from strawberry.types.execution import PreExecutionError
 
 from domain.db import is_database_unavailable
 from domain.errors import DomainError
-from schema.error_codes import BAD_USER_INPUT, MAX_TOKENS_EXCEEDED, PARSE_FAILED, with_code
+from schema.error_codes import BAD_USER_INPUT, with_code
 
 log = logging.getLogger("jiqun.graphql")
 
@@ -121,13 +121,6 @@ class MaskErrors(SchemaExtension):
         if errors:
             rid = request_id(self.execution_context)
             result.errors = [public_error(e, rid) for e in errors]
-
-    def on_parse(self) -> Iterator[None]:
-        yield
-        max_tokens = self.execution_context.parse_options.get("max_tokens")
-        for error in self.execution_context.pre_execution_errors or ():
-            too_long = max_tokens is not None and f"more than {max_tokens} tokens" in error.message
-            with_code(error, MAX_TOKENS_EXCEEDED if too_long else PARSE_FAILED)
 
     def on_operation(self) -> Iterator[None]:
         yield

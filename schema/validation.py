@@ -28,14 +28,21 @@ class ValidDocuments:
         self.max_query_chars = max_query_chars
         self._valid: OrderedDict[Hashable, None] = OrderedDict()
 
+    def is_known_valid(self, schema: GraphQLSchema, query: str | None, rules: Sequence[Any]) -> bool:
+        """Whether ``query`` was found valid before (and so needs no validation now)."""
+        key = (schema, query, tuple(rules))
+        if query is None or key not in self._valid:
+            return False
+        self._valid.move_to_end(key)
+        return True
+
     def errors(
         self, schema: GraphQLSchema, query: str | None, document: DocumentNode, rules: Sequence[Any]
     ) -> list[GraphQLError]:
         """The validation errors of ``document`` (parsed from ``query``); none when it was valid before."""
-        key = (schema, query, tuple(rules))
-        if query is not None and key in self._valid:
-            self._valid.move_to_end(key)
+        if self.is_known_valid(schema, query, rules):
             return []
+        key = (schema, query, tuple(rules))
         errors = validate_document(schema, document, tuple(rules))
         if not errors and query is not None and len(query) <= self.max_query_chars:
             self._valid[key] = None

@@ -18,8 +18,8 @@ def test_committed_sdl_matches_the_code() -> None:
     assert committed == sdl(), f"schema.graphql is out of date; regenerate it with: {REGENERATE}"
 
 
-def test_every_type_field_argument_and_input_field_is_described() -> None:
-    result = api_schema(Settings()).execute_sync(get_introspection_query(descriptions=True))
+async def test_every_type_field_argument_and_input_field_is_described() -> None:
+    result = await api_schema(Settings()).execute(get_introspection_query(descriptions=True))
     assert result.errors is None
     missing = []
     for t in result.data["__schema"]["types"]:
