@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.actor import Actor
 from domain.enums import Role
 from domain.errors import DomainError, InvalidInput, NotFound
-from domain.ids import to_global_id
+from domain.ids import is_decimal, to_global_id
 from domain.model import Address, Agency, ChangeLogCounter, ChangeLogEntry, Enterprise, Jurisdiction, Notice
 from domain.projections import projection_of
 from domain.types import utcnow
@@ -139,7 +139,7 @@ def decode_cursor(value: str | None, field: str = "after") -> int:
         return 0
     text = _decode(value)
     number = text[len(_CHANGE_PREFIX) :] if text and text.startswith(_CHANGE_PREFIX) else ""
-    if not number.isdigit() or len(number) > 18:
+    if not is_decimal(number) or len(number) > 18:
         raise CursorInvalid(field, value)
     return int(number)
 
@@ -538,7 +538,7 @@ def decode_snapshot_position(value: str | None, field: str = "after") -> tuple[i
     kind, _, key = text[len(_SNAPSHOT_PREFIX) :].partition(":")
     if not text.startswith(_SNAPSHOT_PREFIX) or kind not in FEED_KINDS or not key:
         raise CursorInvalid(field, value)
-    if kind != "Jurisdiction" and not key.isdigit():
+    if kind != "Jurisdiction" and not is_decimal(key):
         raise CursorInvalid(field, value)
     return FEED_KINDS.index(kind), key
 

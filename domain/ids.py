@@ -10,6 +10,14 @@ from domain.errors import InvalidInput
 KINDS = ("Jurisdiction", "Agency", "Address", "Enterprise", "Notice", "ApiKey", "Score", "SupervisionRun")
 
 
+def is_decimal(value: str) -> bool:
+    """Whether ``value`` is made of the digits 0-9 only.
+
+    ``str.isdigit`` also accepts superscripts and other Unicode digits, which ``int()`` then refuses
+    (``"¹"``) or which name no key of ours; every key and code typed by a client is checked with this."""
+    return value.isascii() and value.isdigit()
+
+
 def to_global_id(kind: str, pk: int | str) -> str:
     return base64.b64encode(f"{kind}:{pk}".encode()).decode("ascii")
 
@@ -33,6 +41,6 @@ def from_global_id(value: str, expected_kind: str | None = None, field: str = "i
 
 def int_pk(value: str, expected_kind: str, field: str = "id") -> int:
     _, pk = from_global_id(value, expected_kind, field)
-    if not pk.isdigit():
+    if not is_decimal(pk):
         raise InvalidInput(field, f"{value!r} is not a valid global id", f"“{value}”不是有效的全局 ID")
     return int(pk)

@@ -15,7 +15,7 @@ from domain.actor import Actor
 from domain.commands.common import MAX_ID, get_jurisdiction, parse_enum
 from domain.enums import Role
 from domain.errors import InvalidInput, NotFound
-from domain.ids import from_global_id
+from domain.ids import from_global_id, is_decimal
 from domain.model import Agency, ApiKey
 from domain.types import utcnow
 from domain.validators import validate_text
@@ -36,11 +36,11 @@ async def agency_id_of(session: AsyncSession, reference: str) -> int:
     reference = reference.strip()
     if len(reference) == USCC_LENGTH:
         found = await session.scalar(select(Agency.id).where(Agency.uscc == reference.upper()))
-    elif reference.isdigit():
+    elif is_decimal(reference):
         found = int(reference) if 0 < int(reference) <= MAX_ID else None
     else:
         _, key = from_global_id(reference, "Agency", "agencyId")
-        found = int(key) if key.isdigit() and 0 < int(key) <= MAX_ID else None
+        found = int(key) if is_decimal(key) and 0 < int(key) <= MAX_ID else None
     if found is None:
         raise InvalidInput(
             "agencyId",

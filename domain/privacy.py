@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from domain.ids import is_decimal
+
 _ID_RE = re.compile(
     r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
 )
@@ -26,7 +28,7 @@ def id_number_check_character(first17: str) -> str:
 
 def id_number_valid(value: str) -> bool:
     """GB 11643-1999 check digit of an 18-character resident identity number."""
-    if len(value) != 18 or not value[:17].isdigit():
+    if len(value) != 18 or not is_decimal(value[:17]):
         return False
     return id_number_check_character(value[:17]) == value[17].upper()
 

@@ -12,6 +12,7 @@ import re
 from typing import Literal, overload
 
 from domain.errors import InvalidInput
+from domain.ids import is_decimal
 from domain.industries import DIVISIONS
 
 # GB 32100-2015 §4: the 31 characters of the code, in the order that gives each its value.
@@ -54,7 +55,7 @@ def validate_uscc(value: str, field: str = "uscc") -> str:
             f"{code}：第 1 位（登记管理部门代码）应为 1-9、A-G、N、Y 之一",
             value=code,
         )
-    if not code[2:8].isdigit():
+    if not is_decimal(code[2:8]):
         raise InvalidInput(
             field,
             f"{code}: characters 3-8 must be the registering authority's administrative-division code",

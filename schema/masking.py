@@ -23,6 +23,9 @@ from schema.error_codes import BAD_USER_INPUT, with_code
 log = logging.getLogger("jiqun.graphql")
 
 DATABASE_UNAVAILABLE = "the database is unavailable; retry shortly"
+# Messages quote what the client sent; a 90 KB argument quoted three times (message, messageZh, messageEn)
+# would make the answer three times the request. Nothing we say needs more than this.
+MAX_MESSAGE_CHARS = 300
 
 
 class Kind(StrEnum):
@@ -69,6 +72,20 @@ def _replace(error: GraphQLError, message: str, extensions: dict[str, Any]) -> G
         path=error.path,
         extensions=extensions,
     )
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    return f"{text[:MAX_MESSAGE_CHARS]}… ({len(text) - MAX_MESSAGE_CHARS} more characters cut)"
+
+
+def cut_long_values(error: GraphQLError) -> GraphQLError:
+    """``error`` with its message and the texts in its extensions cut to ``MAX_MESSAGE_CHARS``."""
+    error.message = _cut(error.message)
+    if error.extensions:
+        error.extensions = {k: _cut(v) if isinstance(v, str) else v for k, v in error.extensions.items()}
+    return error
 
 
 def public_error(error: GraphQLError, rid: str | None) -> GraphQLError:
@@ -120,7 +137,7 @@ class MaskErrors(SchemaExtension):
         errors = getattr(result, "errors", None)
         if errors:
             rid = request_id(self.execution_context)
-            result.errors = [public_error(e, rid) for e in errors]
+            result.errors = [cut_long_values(public_error(e, rid)) for e in errors]
 
     def on_operation(self) -> Iterator[None]:
         yield

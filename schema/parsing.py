@@ -17,6 +17,7 @@ from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import SchemaExtension
 
 from schema.error_codes import MAX_TOKENS_EXCEEDED, PARSE_FAILED, with_code
+from schema.masking import cut_long_values
 
 MAX_ENTRIES = 1_024
 MAX_REMEMBERED_CHARS = 20_000
@@ -46,7 +47,7 @@ class ParsedDocuments:
                 document = await asyncio.to_thread(parse, query, max_tokens=max_tokens)
         except GraphQLError as error:
             too_long = f"more than {max_tokens} tokens" in error.message
-            raise with_code(error, MAX_TOKENS_EXCEEDED if too_long else PARSE_FAILED) from None
+            raise cut_long_values(with_code(error, MAX_TOKENS_EXCEEDED if too_long else PARSE_FAILED)) from None
         if len(query) <= self.max_chars:
             self._documents[key] = document
             if len(self._documents) > self.max_entries:

@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Select, select
 
+from domain.ids import is_decimal
 from domain.model import Enterprise
 from schema.enums import EnterpriseKind, EnterpriseStatus, OrderDirection
 from schema.errors import BadUserInput
@@ -81,7 +82,7 @@ def enterprise_conditions(where: EnterpriseFilter | None) -> list[Any]:
         conditions.append(Enterprise.kind.in_(kinds))
     if where.industry_code is not None:
         code = where.industry_code.strip()
-        if not (code.isdigit() and 2 <= len(code) <= 4):
+        if not (is_decimal(code) and 2 <= len(code) <= 4):
             raise BadUserInput(
                 "filter.industryCode must be 2 to 4 digits of GB/T 4754-2017",
                 messageZh="filter.industryCode 应为 2 到 4 位国民经济行业代码",

@@ -10,6 +10,7 @@ import strawberry
 from sqlalchemy import Select, select
 
 from domain.commands.common import MAX_ID
+from domain.ids import is_decimal
 from domain.model import Notice
 from schema.enums import NoticeKind, NoticeStatus, OrderDirection
 from schema.filters.common import contains, search_text, values, within_jurisdiction
@@ -68,7 +69,7 @@ def notice_statement(where: NoticeFilter | None) -> Select[Any]:
         conditions.append(Notice.status.in_(status))
     if where.subject_id is not None:
         kind, key = decode(where.subject_id, None, "filter.subjectId")
-        pk = int(key) if key.isdigit() and int(key) <= MAX_ID else -1
+        pk = int(key) if is_decimal(key) and int(key) <= MAX_ID else -1
         conditions.append((Notice.subject_kind == kind) & (Notice.subject_id == pk))
     if where.published_from is not None:
         conditions.append(Notice.published_on >= where.published_from)

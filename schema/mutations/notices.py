@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from domain import commands
 from domain.errors import InvalidInput
-from domain.ids import from_global_id
+from domain.ids import from_global_id, is_decimal
 from domain.unit_of_work import UnitOfWork
 from schema.context import Context
 from schema.enums import NoticeKind
@@ -48,7 +48,7 @@ def _subject(value: str | None) -> tuple[str | None, int | None]:
     if value is None:
         return None, None
     kind, key = from_global_id(value, None, "subjectId")
-    if kind not in ("Address", "Agency") or not key.isdigit():
+    if kind not in ("Address", "Agency") or not is_decimal(key):
         raise InvalidInput("subjectId", "a notice's subject is an address or an agency", "公示对象应为地址或机构")
     return kind, int(key)
 

@@ -6,7 +6,7 @@ import strawberry
 
 from domain.commands.common import MAX_ID
 from domain.errors import DomainError
-from domain.ids import from_global_id, to_global_id
+from domain.ids import from_global_id, is_decimal, to_global_id
 from schema.errors import BadUserInput, from_domain
 
 
@@ -31,6 +31,6 @@ def decode(value: str, kind: str | None = None, argument: str = "id") -> tuple[s
 
 def decode_int(value: str, kind: str, argument: str = "id") -> int:
     _, pk = decode(value, kind, argument)
-    if not pk.isdigit() or not 0 < int(pk) <= MAX_ID:
+    if not is_decimal(pk) or not 0 < int(pk) <= MAX_ID:
         raise BadUserInput(f"{value!r} is not a valid {kind} id", messageZh=f"“{value}”不是有效的 {kind} ID")
     return int(pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.commands.common import MAX_ID
 from domain.enums import Role
+from domain.ids import is_decimal
 from domain.model import Agency as AgencyRow
 from domain.model import ApiKey as ApiKeyRow
 from domain.model import Score as ScoreRow
@@ -25,7 +26,7 @@ from schema.types.score import Score, SupervisionRun
 async def _lookup(ctx: Context, kind: str, key: str) -> Node | None:
     if kind == "Jurisdiction":
         return await jurisdiction(ctx, key)
-    if not key.isdigit():
+    if not is_decimal(key):
         return None
     pk = int(key)
     match kind:
@@ -54,7 +55,7 @@ async def resolve_node(ctx: Context, kind: str, key: str, *, quiet: bool = False
     """The object, if it exists and the caller may see it; otherwise ``None`` (``quiet``) or NOT_FOUND.
 
     Objects the caller may not see are reported exactly like missing ones, so ids reveal nothing."""
-    if key.isdigit() and int(key) > MAX_ID:
+    if is_decimal(key) and int(key) > MAX_ID:
         found = None
     else:
         found = await _lookup(ctx, kind, key)
