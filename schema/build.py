@@ -16,11 +16,10 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from schema.changes import ChangesQuery
-from schema.cost import QueryCost
+from schema.document_checks import DocumentChecks
 from schema.document_shape import ShapeLimits
 from schema.masking import MaskErrors, log_errors
 from schema.mutations import Mutation
-from schema.parsing import ParseDocument
 from schema.queries import AdminQueries, DirectoryQueries, NodeQueries, ReferenceQueries
 
 QUERY_MIXINS: tuple[type, ...] = (NodeQueries, DirectoryQueries, ReferenceQueries, AdminQueries, ChangesQuery)
@@ -62,8 +61,7 @@ def build_schema(
     limits = limits or Limits()
     shape = ShapeLimits(max_depth=limits.max_depth, max_aliases=limits.max_aliases)
     extensions: list[Any] = [
-        lambda: ParseDocument(limits.max_tokens),
-        lambda: QueryCost(limits.max_cost, shape),
+        lambda: DocumentChecks(max_tokens=limits.max_tokens, max_cost=limits.max_cost, shape=shape),
         MaskErrors,
     ]
     return JiqunSchema(

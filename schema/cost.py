@@ -9,9 +9,7 @@ response reports ``extensions.cost = {requested, limit}``.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Mapping
-from functools import partial
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
@@ -20,7 +18,6 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLEnumType,
-    GraphQLError,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLList,
@@ -31,19 +28,13 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
-    OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
     get_operation_ast,
 )
-from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
 
-from schema.document_shape import ShapeLimits, check_shape
-from schema.error_codes import OPERATION_RESOLUTION_FAILURE, VALIDATION_FAILED, with_code
 from schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from schema.validation import VALID_DOCUMENTS
 
 DEFAULT_LIST_SIZE = 10
 # Lists whose length is known to differ from the default.
@@ -203,73 +194,3 @@ def estimate_cost(
     if root is None:
         return 0
     return _Estimator(schema, document, variables or {}).unit_cost(operation.selection_set, root, in_connection=False)
-
-
-def provided_operation_name(context: ExecutionContext) -> str | None:
-    """The ``operationName`` the client sent, or ``None``.
-
-    ``ExecutionContext.operation_name`` falls back to the first operation's name, which cannot tell a
-    document whose client named its second operation from one whose client named none; Strawberry keeps
-    the name as given only on this private attribute (the init-only field of the same name is not stored).
-    """
-    name = getattr(context, "_provided_operation_name", None)
-    return name if isinstance(name, str) else None
-
-
-class QueryCost(SchemaExtension):
-    """Checks the document before anything executes: its shape (depth, aliases, size; schema/document_shape.py),
-    then the standard rules, then the choice of its operation, then its cost against ``limit``. A refused
-    document is a validation error and never executes.
-
-    The shape is checked first because it is linear in the document's length whatever the document holds,
-    and it refuses the documents that would make the standard rules slow."""
-
-    def __init__(self, limit: int, shape: ShapeLimits | None = None) -> None:
-        self.limit = limit
-        self.shape = shape or ShapeLimits()
-        self.requested: int | None = None
-
-    async def on_validate(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        assert context.graphql_document is not None
-        document = context.graphql_document
-        operation_name = provided_operation_name(context)
-        shape = check_shape(document, self.shape)
-        errors = shape.errors
-        schema, query, rules = context.schema._schema, context.query, context.validation_rules
-        if not errors and not VALID_DOCUMENTS.is_known_valid(schema, query, rules):
-            validate = partial(VALID_DOCUMENTS.errors, schema, query, document, rules)
-            # Validation takes up to about a hundred milliseconds within the shape limits: all but the smallest
-            # documents are validated in a thread, so the event loop goes on serving other requests (the
-            # interpreter switches threads every few milliseconds). Documents validated before skip this.
-            errors = validate() if shape.is_small else await asyncio.to_thread(validate)
-            errors = [with_code(e, VALIDATION_FAILED) for e in errors]
-        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-        if not errors and operation_name is None and len(operations) > 1:
-            # GetOperation(): without a name, a document must hold exactly one operation.
-            errors = [
-                GraphQLError(
-                    "the document holds several operations; name one with operationName",
-                    extensions={"code": OPERATION_RESOLUTION_FAILURE},
-                )
-            ]
-        if not errors:
-            self.requested = estimate_cost(context.schema._schema, document, operation_name, context.variables)
-            if self.requested > self.limit:
-                errors = [
-                    GraphQLError(
-                        f"the query may return up to {self.requested} objects, more than the limit of {self.limit}; "
-                        "ask for smaller pages (first/last) or fewer nested connections",
-                        extensions={
-                            "code": "MAX_COST_EXCEEDED",
-                            "cost": {"requested": self.requested, "limit": self.limit},
-                        },
-                    )
-                ]
-        context.pre_execution_errors = errors
-        yield
-
-    def get_results(self) -> dict[str, Any]:
-        if self.requested is None:
-            return {}
-        return {"cost": {"requested": self.requested, "limit": self.limit}}

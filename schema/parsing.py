@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator
 
 from graphql import DocumentNode, GraphQLError, parse
-from strawberry.extensions import SchemaExtension
 
 from schema.error_codes import MAX_TOKENS_EXCEEDED, PARSE_FAILED, with_code
-from schema.masking import cut_long_values
 
 MAX_ENTRIES = 1_024
 MAX_REMEMBERED_CHARS = 20_000
 # Below this length a parse takes well under a millisecond, less than handing it to a thread costs.
 PARSE_IN_THREAD_CHARS = 1_000
+# graphql-transport-ws closes the connection with the parser's message as the close reason, which holds
+# at most 123 bytes; a longer one makes the close itself fail and the client sees no reason at all.
+MAX_CLOSE_REASON_BYTES = 123
+
+
+def _fit_close_reason(error: GraphQLError) -> GraphQLError:
+    encoded = error.message.encode()
+    if len(encoded) > MAX_CLOSE_REASON_BYTES:
+        error.message = encoded[: MAX_CLOSE_REASON_BYTES - 3].decode(errors="ignore") + "…"
+    return error
 
 
 class ParsedDocuments:
@@ -47,7 +54,7 @@ class ParsedDocuments:
                 document = await asyncio.to_thread(parse, query, max_tokens=max_tokens)
         except GraphQLError as error:
             too_long = f"more than {max_tokens} tokens" in error.message
-            raise cut_long_values(with_code(error, MAX_TOKENS_EXCEEDED if too_long else PARSE_FAILED)) from None
+            raise _fit_close_reason(with_code(error, MAX_TOKENS_EXCEEDED if too_long else PARSE_FAILED)) from None
         if len(query) <= self.max_chars:
             self._documents[key] = document
             if len(self._documents) > self.max_entries:
@@ -56,19 +63,3 @@ class ParsedDocuments:
 
 
 PARSED_DOCUMENTS = ParsedDocuments()
-
-
-class ParseDocument(SchemaExtension):
-    """Parses the request's document (remembered, and long ones off the event loop) with a token limit.
-
-    A document that does not parse is refused with ``GRAPHQL_PARSE_FAILED`` (``MAX_TOKENS_EXCEEDED`` when
-    it is longer than ``max_tokens``) and nothing else runs."""
-
-    def __init__(self, max_tokens: int) -> None:
-        self.max_tokens = max_tokens
-
-    async def on_parse(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        if context.graphql_document is None and context.query:
-            context.graphql_document = await PARSED_DOCUMENTS.parse(context.query, self.max_tokens)
-        yield

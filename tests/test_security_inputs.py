@@ -79,4 +79,4 @@ async def test_a_long_argument_is_not_echoed_back_whole(database_url: str, docum
         for error in body["errors"]:
             texts = [error["message"], *(v for v in error.get("extensions", {}).values() if isinstance(v, str))]
             assert all(len(t) <= MAX_MESSAGE_CHARS + 40 for t in texts), texts
-            assert "characters cut" in json.dumps(error, ensure_ascii=False)
+            assert "characters cut" in json.dumps(error, ensure_ascii=False) or error["message"].endswith("…")

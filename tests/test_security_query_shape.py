@@ -9,6 +9,7 @@ cost); the server test measures the ``/healthz`` answer time under attack.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,11 +17,14 @@ from typing import Any
 import httpx
 import pytest
 from graphql import get_introspection_query, parse
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from api.app import api_schema
 from api.settings import Settings
 from schema.cost import estimate_cost
 from schema.document_shape import ShapeLimits, check_shape
+from tests.feed_support import TRANSPORT_WS
 from tests.graphql_support import Api, make_settings, open_api
 from tests.server import running_server
 
@@ -213,6 +217,50 @@ async def test_the_server_keeps_answering_while_attacked(database_url: str) -> N
                 for start in range(0, len(names), 4):
                     await asyncio.gather(*(send(name) for name in names[start : start + 4]))
 
-            slowest, probes = await _healthz_while(server.base_url, attack)
+            async def subscribe_attacks() -> None:
+                await attack()
+                await _subscription_attacks(server.websocket_url)
+
+            slowest, probes = await _healthz_while(server.base_url, subscribe_attacks)
     assert probes >= 5
     assert slowest < HEALTHZ_LIMIT_S, f"/healthz took {slowest:.2f}s while the attacks ran"
+
+
+SUBSCRIPTION_FAN_OUT = (
+    "subscription { ...S0 } "
+    + " ".join(f"fragment S{i} on Subscription {{ ...S{i + 1} ...S{i + 1} }}" for i in range(30))
+    + " fragment S30 on Subscription { changes { cursor } }"
+)
+# A document that does not parse closes the connection with 4400 and the parser's message as the reason
+# (graphql-transport-ws); a close reason holds at most 123 bytes.
+UNPARSABLE_SUBSCRIPTIONS = {
+    "syntax error": "subscription { changes { cursor }",
+    "a long string where a name belongs": 'subscription { changes(after: "a" "' + "X" * 90_000 + '") { cursor } }',
+    "100,000 tokens": "subscription { changes { " + "cursor " * 9_000 + "} }",
+}
+
+
+async def _init(ws: Any) -> None:
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert json.loads(await asyncio.wait_for(ws.recv(), 20))["type"] == "connection_ack"
+
+
+async def _subscription_attacks(url: str) -> None:
+    """Over a WebSocket the same limits hold: a fan-out is refused with an error message on a connection
+    that stays usable, and a document that does not parse closes the connection with 4400."""
+    async with connect(url, subprotocols=[TRANSPORT_WS], max_size=2**22) as ws:
+        await _init(ws)
+        for number in range(3):
+            payload = {"query": SUBSCRIPTION_FAN_OUT}
+            await ws.send(json.dumps({"id": str(number), "type": "subscribe", "payload": payload}))
+            answer = json.loads(await asyncio.wait_for(ws.recv(), 20))
+            assert answer["type"] == "error" and answer["id"] == str(number), answer
+            assert [e["extensions"]["code"] for e in answer["payload"]] == ["MAX_SELECTIONS_EXCEEDED"], answer
+    for name, document in UNPARSABLE_SUBSCRIPTIONS.items():
+        async with connect(url, subprotocols=[TRANSPORT_WS], max_size=2**22) as ws:
+            await _init(ws)
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": document}}))
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 20)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400, (name, closed.value)
+            assert closed.value.rcvd.reason.startswith("Syntax Error"), (name, closed.value.rcvd.reason)
