@@ -7,12 +7,15 @@ read-to-write upgrade. Readers keep plain ``BEGIN`` and never wait for writers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import event
+from sqlalchemy import Select, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# A SELECT of any columns: ``Select`` is generic over the tuple of its column types.
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 WRITE_OPTION = "jiqun_write"
 

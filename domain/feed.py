@@ -23,13 +23,14 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true
+from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, true
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actor import Actor
+from domain.db import AnySelect
 from domain.enums import Role
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.ids import is_decimal, to_global_id
@@ -182,7 +183,7 @@ def _values(values: Iterable[str] | None, field: str) -> list[str]:
 
 
 async def expand_jurisdictions(
-    session: AsyncSession, codes: Iterable[str], field: str = "jurisdictionCodes"
+    session: AsyncSession, codes: Iterable[str] | None, field: str = "jurisdictionCodes"
 ) -> frozenset[str]:
     """The codes and, for a city, its districts; an unknown code is refused, not silently ignored."""
     wanted = [validate_division_code(c, field) for c in _values(codes, field)]
@@ -257,7 +258,7 @@ def _visible(viewer: Viewer) -> ColumnElement[bool]:
     return or_(*allowed)
 
 
-def _filtered(query: Select[Any], wanted: FeedFilter, viewer: Viewer) -> Select[Any]:
+def _filtered(query: AnySelect, wanted: FeedFilter, viewer: Viewer) -> AnySelect:
     if wanted.entity_kinds:
         query = query.where(ChangeLogEntry.entity_kind.in_(sorted(wanted.entity_kinds)))
     if wanted.types:
@@ -621,5 +622,6 @@ async def prune_log(
         last = min(through_seq or 0, head)
     deleted = 0
     if last:
-        deleted = (await session.execute(delete(ChangeLogEntry).where(ChangeLogEntry.seq <= last))).rowcount or 0
+        result = await session.execute(delete(ChangeLogEntry).where(ChangeLogEntry.seq <= last))
+        deleted = cast(CursorResult[Any], result).rowcount or 0
     return Pruned(deleted, await oldest_retained_seq(session, head), head)

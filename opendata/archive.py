@@ -21,7 +21,7 @@ class DeterministicZip:
         self._out = HashingFile(path)
         # The output is written once, front to back (entries carry data descriptors), so its digest is
         # computed while writing.
-        self._zip = zipfile.ZipFile(self._out, "w", zipfile.ZIP_DEFLATED)  # type: ignore[arg-type]
+        self._zip = zipfile.ZipFile(self._out, "w", zipfile.ZIP_DEFLATED)  # type: ignore[call-overload]
 
     def _info(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, self._date_time)

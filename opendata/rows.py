@@ -16,10 +16,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
 
+from domain.db import AnySelect
 from domain.ids import to_global_id
 from domain.model import Address, AddressKeyIndustry, Agency, ChangeLogEntry, Enterprise, Jurisdiction, Notice
 
@@ -59,14 +60,14 @@ def _published() -> ColumnElement[bool]:
     return Address.published_on.is_not(None)
 
 
-def _jurisdictions(binary: Callable[[Any], Any]) -> Select[Any]:
+def _jurisdictions(binary: Callable[[Any], Any]) -> AnySelect:
     j = Jurisdiction
     return select(j.code, j.name_zh, j.name_en, j.parent_code, j.level, j.rule_pack, j.licence_annotation).order_by(
         binary(j.code)
     )
 
 
-def _agencies(binary: Callable[[Any], Any]) -> Select[Any]:
+def _agencies(binary: Callable[[Any], Any]) -> AnySelect:
     a = Agency
     behind = or_(
         a.id.in_(select(Address.agency_id).where(_published())),
@@ -92,7 +93,7 @@ def _agencies(binary: Callable[[Any], Any]) -> Select[Any]:
     )
 
 
-def _addresses(binary: Callable[[Any], Any]) -> Select[Any]:
+def _addresses(binary: Callable[[Any], Any]) -> AnySelect:
     agency, host = aliased(Agency), aliased(Agency)
     a = Address
     return (
@@ -124,7 +125,7 @@ def _addresses(binary: Callable[[Any], Any]) -> Select[Any]:
     )
 
 
-def _address_key_industries(binary: Callable[[Any], Any]) -> Select[Any]:
+def _address_key_industries(binary: Callable[[Any], Any]) -> AnySelect:
     return (
         select(Address.code.label("address_code"), AddressKeyIndustry.industry)
         .join(Address, Address.id == AddressKeyIndustry.address_id)
@@ -133,7 +134,7 @@ def _address_key_industries(binary: Callable[[Any], Any]) -> Select[Any]:
     )
 
 
-def _notices(binary: Callable[[Any], Any]) -> Select[Any]:
+def _notices(binary: Callable[[Any], Any]) -> AnySelect:
     n = Notice
     address, agency, enterprise = aliased(Address), aliased(Agency), aliased(Enterprise)
     return (
@@ -198,7 +199,7 @@ def _as_dict(r: Any) -> dict[str, Any]:
     return dict(r._asdict())
 
 
-_QUERIES: dict[str, tuple[Callable[[Callable[[Any], Any]], Select[Any]], Callable[[Any], dict[str, Any]]]] = {
+_QUERIES: dict[str, tuple[Callable[[Callable[[Any], Any]], AnySelect], Callable[[Any], dict[str, Any]]]] = {
     "jurisdictions": (_jurisdictions, _as_dict),
     "agencies": (_agencies, _agency_row),
     "addresses": (_addresses, _address_row),

@@ -144,7 +144,7 @@ class ChangeEvent:
             occurred_at=change.occurred_at,
             changed_fields=change.changed_fields,
             deleted=change.deleted,
-            entity=change.projection,
+            entity=JSON(change.projection) if change.projection is not None else None,
         )
 
 
@@ -289,7 +289,7 @@ class ChangesQuery:
             raise _api_error(exc) from None
         nodes = [
             SnapshotEntity(
-                kind=e.kind, id=strawberry.ID(e.id), jurisdiction_code=e.jurisdiction_code, entity=e.projection
+                kind=e.kind, id=strawberry.ID(e.id), jurisdiction_code=e.jurisdiction_code, entity=JSON(e.projection)
             )
             for e in page.entities
         ]

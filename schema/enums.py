@@ -56,7 +56,7 @@ def _key_industry_enum() -> Any:
         for k, v in KEY_INDUSTRIES.items()
     }
     return strawberry.enum(
-        Enum("KeyIndustry", members),  # type: ignore[arg-type]
+        Enum("KeyIndustry", members),  # type: ignore[call-overload]
         description="An industry an address is set up to attract (重点产业).",
     )
 

@@ -23,6 +23,7 @@ class ApiError(GraphQLError):
     """A deliberate error; never masked."""
 
     code = "BAD_REQUEST"
+    extensions: dict[str, Any]  # always set, so callers may add to it
 
     def __init__(self, message: str, **extensions: Any) -> None:
         if "messageZh" in extensions:  # both languages, always

@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
+from domain.db import AnySelect
 from schema.context import Context
 from schema.pagination import (
     Connection,
@@ -52,7 +53,7 @@ def by_id(ctx: Context, model: type[T]) -> DataLoader[Any, T | None]:
 
 
 def grouped(
-    ctx: Context, name: str, column: Any, build: Callable[[list[Any]], Select[Any]]
+    ctx: Context, name: str, column: Any, build: Callable[[list[Any]], AnySelect]
 ) -> DataLoader[Any, list[Any]]:
     """Lists of rows per key: ``build(keys)`` selects the rows of all keys, ``column`` tells whose."""
 
@@ -78,7 +79,7 @@ class ChildRelation:
     name: str
     entity: type
     parent: Any
-    statement: Callable[[Context, Hashable], Select[Any]]
+    statement: Callable[[Context, Hashable], AnySelect]
 
 
 def _child_pages(ctx: Context, relation: ChildRelation) -> DataLoader[Any, Page[Any]]:

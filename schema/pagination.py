@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.commands.common import MAX_ID
+from domain.db import AnySelect
 from schema.errors import BadUserInput
 
 T = TypeVar("T")
@@ -195,7 +196,7 @@ def _page(ordering: Ordering, args: PageArgs, fetched: list[Any], n_extra: int) 
 
 
 async def fetch_page(
-    session: AsyncSession, stmt: Select[Any], ordering: Ordering, args: PageArgs, n_extra: int = 0
+    session: AsyncSession, stmt: AnySelect, ordering: Ordering, args: PageArgs, n_extra: int = 0
 ) -> Page[Any]:
     """One page of ``stmt`` (``select(Entity, *extras)`` with its filters) in ``ordering``."""
     labelled = [k.expression.label(f"sort_{i}") for i, k in enumerate(ordering.keys)]
@@ -209,14 +210,14 @@ async def fetch_page(
     return _page(ordering, args, fetched, n_extra)
 
 
-async def count_rows(session: AsyncSession, stmt: Select[Any]) -> int:
+async def count_rows(session: AsyncSession, stmt: AnySelect) -> int:
     return int((await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one())
 
 
 async def fetch_child_pages(
     session: AsyncSession,
     entity: type,
-    stmt: Select[Any],
+    stmt: AnySelect,
     parent: Any,
     parent_ids: Sequence[Any],
     ordering: Ordering,
@@ -235,7 +236,7 @@ async def fetch_child_pages(
         .where(parent.in_(list(parent_ids)), *_cursor_conditions(ordering, args))
         .subquery()
     )
-    row = aliased(entity, inner)
+    row: Any = aliased(entity, inner)
     query = (
         select(row, inner.c.page_parent, *(inner.c[f"sort_{i}"] for i in range(len(ordering.keys))))
         .where(inner.c.page_row <= size + 1)
@@ -248,10 +249,10 @@ async def fetch_child_pages(
 
 
 async def count_children(
-    session: AsyncSession, stmt: Select[Any], parent: Any, parent_ids: Sequence[Any]
+    session: AsyncSession, stmt: AnySelect, parent: Any, parent_ids: Sequence[Any]
 ) -> dict[Any, int]:
     query = stmt.with_only_columns(parent, func.count()).where(parent.in_(list(parent_ids))).group_by(parent)
-    counts = dict((await session.execute(query.order_by(None))).all())
+    counts: dict[Any, int] = dict((await session.execute(query.order_by(None))).tuples().all())
     return {pid: int(counts.get(pid, 0)) for pid in parent_ids}
 
 

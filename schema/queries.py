@@ -8,9 +8,10 @@ from typing import Annotated, Any, cast
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from strawberry.types import Info
 
+from domain.db import AnySelect
 from domain.enums import Role as DomainRole
 from domain.errors import DomainError
 from domain.key_industries import KEY_INDUSTRIES
@@ -57,7 +58,7 @@ from schema.types.resolve import resolve_node
 MAX_NODES = 100
 
 
-async def _connection(ctx: Context, stmt: Select[Any], ordering: Ordering, args: PageArgs, convert: Any) -> Any:
+async def _connection(ctx: Context, stmt: AnySelect, ordering: Ordering, args: PageArgs, convert: Any) -> Any:
     async with ctx.read() as session:
         page = await fetch_page(session, stmt, ordering, args)
 

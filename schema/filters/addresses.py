@@ -10,8 +10,9 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
+from domain.db import AnySelect
 from domain.model import Address, AddressKeyIndustry, Agency
 from schema.context import Context
 from schema.enums import AddressKind, AddressStatus, KeyIndustry, OrderDirection
@@ -73,7 +74,7 @@ class AddressQuery:
     """A built address search: the statement (``Address`` plus the distance when searching near a
     point) and its ordering."""
 
-    statement: Select[Any]
+    statement: AnySelect
     ordering: Ordering
     with_distance: bool
 
@@ -160,7 +161,7 @@ def address_query(ctx: Context, where: AddressFilter | None, order: AddressOrder
     return AddressQuery(statement, ordering, with_distance=True)
 
 
-def _agency_addresses(ctx: Context, statuses: Hashable) -> Select[Any]:
+def _agency_addresses(ctx: Context, statuses: Hashable) -> AnySelect:
     stmt = select(Address).where(address_visibility(ctx))
     return stmt.where(Address.status.in_(statuses)) if statuses is not None else stmt  # type: ignore[arg-type]
 

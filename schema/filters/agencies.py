@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
+from domain.db import AnySelect
 from domain.model import Agency
 from schema.enums import AgencyKind, AgencyRole, AgencyStatus, OrderDirection
 from schema.filters.common import contains, search_text, values, within_jurisdiction
@@ -55,10 +56,10 @@ ORDERINGS = {
 def agency_ordering(order: AgencyOrder | None) -> Ordering:
     if order is None:
         return ORDERINGS[("uscc", False)]
-    return ORDERINGS[(order.field.value, order.direction == OrderDirection.DESC)]
+    return ORDERINGS[(cast(str, order.field.value), order.direction == OrderDirection.DESC)]
 
 
-def agency_statement(where: AgencyFilter | None) -> Select[Any]:
+def agency_statement(where: AgencyFilter | None) -> AnySelect:
     where = where or AgencyFilter()
     conditions = []
     if where.jurisdiction_code is not None:

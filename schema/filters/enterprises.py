@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
+from domain.db import AnySelect
 from domain.ids import is_decimal
 from domain.model import Enterprise
 from schema.enums import EnterpriseKind, EnterpriseStatus, OrderDirection
@@ -66,7 +67,7 @@ ORDERINGS = {
 def enterprise_ordering(order: EnterpriseOrder | None) -> Ordering:
     if order is None:
         return ORDERINGS[("registered_on", False)]
-    return ORDERINGS[(order.field.value, order.direction == OrderDirection.DESC)]
+    return ORDERINGS[(cast(str, order.field.value), order.direction == OrderDirection.DESC)]
 
 
 def enterprise_conditions(where: EnterpriseFilter | None) -> list[Any]:
@@ -95,11 +96,11 @@ def enterprise_conditions(where: EnterpriseFilter | None) -> list[Any]:
     return conditions
 
 
-def enterprise_statement(where: EnterpriseFilter | None) -> Select[Any]:
+def enterprise_statement(where: EnterpriseFilter | None) -> AnySelect:
     return select(Enterprise).where(*enterprise_conditions(where))
 
 
-def _address_enterprises(_ctx: object, statuses: Hashable) -> Select[Any]:
+def _address_enterprises(_ctx: object, statuses: Hashable) -> AnySelect:
     stmt = select(Enterprise)
     return stmt.where(Enterprise.status.in_(statuses)) if statuses is not None else stmt  # type: ignore[arg-type]
 

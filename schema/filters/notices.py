@@ -7,9 +7,10 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from domain.commands.common import MAX_ID
+from domain.db import AnySelect
 from domain.ids import is_decimal
 from domain.model import Notice
 from schema.enums import NoticeKind, NoticeStatus, OrderDirection
@@ -58,7 +59,7 @@ def notice_ordering(order: NoticeOrder | None) -> Ordering:
     return ORDERINGS[order is None or order.direction == OrderDirection.DESC]
 
 
-def notice_statement(where: NoticeFilter | None) -> Select[Any]:
+def notice_statement(where: NoticeFilter | None) -> AnySelect:
     where = where or NoticeFilter()
     conditions: list[Any] = []
     if where.jurisdiction_code is not None:

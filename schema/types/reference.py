@@ -49,7 +49,7 @@ class Rule:
             severity=str(r.severity),
             action=r.action,
             quote=r.quote,
-            thresholds=dict(r.thresholds),
+            thresholds=JSON(dict(r.thresholds)),
             parameters=list(r.parameters),
             definition=r,
         )

@@ -46,8 +46,8 @@ class Score(Node):
             as_of=r.as_of,
             score=r.score,
             grade=r.grade,
-            breakdown=r.breakdown,
-            facts=r.facts,
+            breakdown=JSON(r.breakdown),
+            facts=JSON(r.facts),
             computed_at=r.computed_at,
             row=r,
         )
@@ -99,7 +99,7 @@ class RuleFinding:
             action=r.action,
             message_zh=r.message_zh,
             message_en=r.message_en,
-            facts=r.facts,
+            facts=JSON(r.facts),
             recorded_at=r.recorded_at,
             row=r,
         )
@@ -157,7 +157,7 @@ class SupervisionRun(Node):
             id=gid("SupervisionRun", r.id),
             as_of=r.as_of,
             actor=r.actor,
-            summary=r.summary,
+            summary=JSON(r.summary),
             created_at=r.created_at,
             row=r,
         )
