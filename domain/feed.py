@@ -1,7 +1,7 @@
 """The change log read as a resumable feed: pages after a cursor, filters, visibility, retention, snapshots.
 
 A cursor names a ``seq``: "everything up to and including this change". Because ``seq`` values become
-visible in commit order (DESIGN invariant 2), reading ``WHERE seq > cursor`` again and again — from a
+visible in commit order (invariant 2, docs/architecture.md), reading ``WHERE seq > cursor`` again and again — from a
 poll, or after a broker's wake-up — gives every change exactly once and in order; the wake-up only
 decides when to look (invariant 3). Each read runs in one snapshot (REPEATABLE READ on PostgreSQL, one
 transaction on SQLite), so the newest ``seq`` it reports and the rows it returns agree.

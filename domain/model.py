@@ -388,7 +388,8 @@ class IdempotencyRecord(Base):
 
 
 class ChangeLogEntry(Base):
-    """One row per changed entity per command; ``seq`` is assigned in commit order (DESIGN inv. 1–2)."""
+    """One row per changed entity per command; ``seq`` is assigned in commit order (invariants 1–2 in
+    docs/architecture.md)."""
 
     __tablename__ = "change_log"
 

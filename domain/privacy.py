@@ -1,4 +1,4 @@
-"""Patterns of personal data that must never leave through a public channel (DESIGN invariant 4).
+"""Patterns of personal data that must never leave through a public channel (invariant 4, docs/architecture.md).
 
 Used to refuse notice texts that carry them, by the publisher before it writes a release, and by the
 tests that scan every public output. Resident identity numbers are matched with their GB 11643 check

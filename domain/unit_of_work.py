@@ -3,7 +3,7 @@
 ``commit`` assigns ``seq`` values by incrementing the single counter row as the transaction's last
 statement. The row lock is held until commit, so a second writer cannot obtain the next ``seq`` until
 the first has committed: readers see ``seq`` values appear in increasing order with no gap that fills
-later (DESIGN invariant 2). On SQLite the database lock gives the same order.
+later (invariant 2, docs/architecture.md). On SQLite the database lock gives the same order.
 """
 
 from __future__ import annotations
@@ -174,7 +174,8 @@ class UnitOfWork:
         if seqs and self.on_commit is not None:
             try:
                 await self.on_commit(seqs[-1])
-            except Exception:  # the change is committed; readers still find it by polling (DESIGN inv. 3)
+            except Exception:
+                # The change is committed; readers still find it by polling (invariant 3, docs/architecture.md).
                 log.exception("wake-up after seq %s failed", seqs[-1])
         return seqs
 

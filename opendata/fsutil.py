@@ -1,4 +1,4 @@
-"""File-system steps that make a release appear whole or not at all (DESIGN invariant 6).
+"""File-system steps that make a release appear whole or not at all (invariant 6, docs/architecture.md).
 
 Files are fsynced before the directory that holds them is renamed into place, and the pointers readers
 follow (``latest``, the site files) change only through ``os.replace``, which POSIX makes atomic: a reader

@@ -1,5 +1,5 @@
-"""What the publisher refuses to release: personal data (DESIGN invariant 4) and rows that break their own
-Table Schema's cheap constraints (required, enum, pattern).
+"""What the publisher refuses to release: personal data (invariant 4, docs/architecture.md) and rows that
+break their own Table Schema's cheap constraints (required, enum, pattern).
 
 The checks run on every cell as it is written, so a refusal comes before anything is swapped in and the
 previous release keeps serving.

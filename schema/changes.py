@@ -7,7 +7,7 @@
 Resume from a cursor as with Companies House's streaming API (a timepoint), in commit order as with
 Hasura's streaming subscriptions: a client stores the last cursor it applied, together with the data, and
 asks for what came after it. The subscription reads the change log itself; a broker's wake-up only
-decides when to look, and without one it polls (DESIGN invariant 3). A cursor older than the log keeps
+decides when to look, and without one it polls (invariant 3, docs/architecture.md). A cursor older than the log keeps
 gets ``CURSOR_EXPIRED``: reload the snapshot.
 """
 

@@ -1,4 +1,4 @@
-"""Who sees what and who may do what (DESIGN invariant 4; WX Art.13(4), DX Art.13(5)).
+"""Who sees what and who may do what (invariant 4, docs/architecture.md; WX Art.13(4), DX Art.13(5)).
 
 * Anyone (anonymous, partner, admin keys): addresses once published (``publishedOn`` set: published,
   suspended, exiting, exited, or cancelled after publication), every agency's and enterprise's public

@@ -67,7 +67,7 @@ def personal_values(value: Any) -> list[tuple[str, Any]]:
 
 
 def assert_public(body: bytes) -> None:
-    """What anonymous and partner callers receive must hold no personal data (DESIGN invariant 4)."""
+    """What anonymous and partner callers receive must hold no personal data (invariant 4, docs/architecture.md)."""
     text = body.decode("utf-8", errors="replace")
     leaked = list(find_personal_data(text))
     assert not leaked, f"personal data in a public response: {leaked}"

@@ -1,4 +1,4 @@
-"""DESIGN invariant 2: change-log ``seq`` values become visible in commit order.
+"""Invariant 2 (docs/architecture.md): change-log ``seq`` values become visible in commit order.
 
 Sixteen writers, each command in its own unit of work and connection, race to register enterprises
 (many at one address with too few places) and record tax filings, while a reader tails the change log.
@@ -158,7 +158,7 @@ async def test_concurrent_writers_become_visible_in_seq_order(database_url: str)
 
 
 async def test_a_failing_wake_up_neither_undoes_nor_hides_a_commit(uow, sessionmaker) -> None:
-    """The broker only wakes readers (DESIGN invariant 3): if it fails, the command still succeeds."""
+    """The broker only wakes readers (invariant 3, docs/architecture.md): if it fails, the command still succeeds."""
     woken: list[int] = []
 
     async def broken_broker(seq: int) -> None:

@@ -1,5 +1,6 @@
 """A publish killed with SIGKILL part-way leaves the previous release serving, and the next publish
-cleans up after it (DESIGN invariant 6). The real ``jiqun publish`` runs as a subprocess and is stopped at
+cleans up after it (invariant 6, docs/architecture.md). The real ``jiqun publish`` runs as a subprocess and
+is stopped at
 a named step (``JIQUN_PUBLISH_STALL_AT``) so the kill lands exactly there."""
 
 from __future__ import annotations

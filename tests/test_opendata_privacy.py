@@ -1,4 +1,4 @@
-"""No personal data in any published file (DESIGN invariant 4): the registry's personal fields never
+"""No personal data in any published file (invariant 4, docs/architecture.md): the registry's personal fields never
 appear, and a release that would carry an identity or phone number is refused with ``latest`` untouched."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""Wake-ups for change-feed followers (DESIGN data flow: ``commit -> broker.notify(seq)``).
+"""Wake-ups for change-feed followers (the data flow in docs/architecture.md: ``commit -> broker.notify(seq)``).
 
 A broker never carries changes, only the news that there are some: followers always read the change log
 itself, and poll when no wake-up comes, so a broker that is down or loses a message delays a subscriber
-by at most one poll interval and never costs it a change (DESIGN invariant 3).
+by at most one poll interval and never costs it a change (invariant 3, docs/architecture.md).
 
 ``JIQUN_BROKER`` picks one: ``local`` (this process only), ``redis`` (``JIQUN_REDIS_URL`` pub/sub),
 ``postgres`` (``LISTEN``/``NOTIFY`` on the database itself) or ``auto`` (Redis when a URL is set, else

@@ -1,6 +1,6 @@
 """Public notices (公示/公告): created by lifecycle commands and by regulators, withdrawn with a reason.
 
-A notice's texts are public; any identity or phone number in them is refused (DESIGN invariant 4).
+A notice's texts are public; any identity or phone number in them is refused (invariant 4, docs/architecture.md).
 Deadlines count Chinese working days (:mod:`domain.workdays`).
 """
 
