@@ -5,13 +5,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 
 RUN useradd --create-home --uid 10001 jiqun && mkdir -p /var/lib/jiqun && chown jiqun /var/lib/jiqun
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY api ./api
 COPY schema ./schema
 COPY domain ./domain
 COPY opendata ./opendata
 COPY migrations ./migrations
-RUN pip install .
+RUN pip install -c constraints.txt .
 
 USER jiqun
 EXPOSE 8000
