@@ -13,11 +13,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from domain.access import jurisdiction_and_below
 from domain.actor import ANONYMOUS, Actor
 from domain.enums import Role
 from domain.keys import authenticate
 from schema.context import Context
-from schema.permissions import scope_codes_for
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -57,7 +57,11 @@ async def identify(services: Any, authorization: str | None) -> Caller:
         actor = await authenticate(session, token)
         if actor is None:
             raise AuthenticationFailed("the API key is unknown or revoked")
-        scope = await scope_codes_for(session, actor.jurisdiction_code) if actor.role == Role.REGULATOR else frozenset()
+        scope = (
+            await jurisdiction_and_below(session, [actor.jurisdiction_code])
+            if actor.role == Role.REGULATOR and actor.jurisdiction_code
+            else frozenset()
+        )
     return Caller(actor, scope)
 
 

@@ -25,15 +25,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, true
+from sqlalchemy import ColumnElement, CursorResult, delete, func, select, true
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.actor import Actor
+from domain.access import (
+    PUBLIC,
+    AddressTable,
+    ChangeColumns,
+    ChangeProjection,
+    Viewer,
+    address_visible,
+    change_visible,
+    jurisdiction_and_below,
+)
 from domain.db import AnySelect
-from domain.enums import Role
 from domain.errors import DomainError, InvalidInput, NotFound
-from domain.ids import is_decimal, to_global_id
+from domain.ids import is_decimal
 from domain.model import Address, Agency, ChangeLogCounter, ChangeLogEntry, Enterprise, Jurisdiction, Notice
 from domain.projections import projection_of
 from domain.types import utcnow
@@ -157,21 +165,6 @@ class FeedFilter:
     jurisdiction_codes: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """What a caller may see of the log beyond the public: everything, some jurisdictions' unpublished
-    addresses (a regulator), or its own unpublished addresses (an agency)."""
-
-    sees_all: bool = False
-    jurisdiction_codes: frozenset[str] = frozenset()
-    agency_pk: int | None = None
-
-    @property
-    def agency_id(self) -> str | None:
-        return to_global_id("Agency", self.agency_pk) if self.agency_pk is not None else None
-
-
-PUBLIC = Viewer()
 EVERYTHING = FeedFilter()
 
 
@@ -187,19 +180,11 @@ async def expand_jurisdictions(
 ) -> frozenset[str]:
     """The codes and, for a city, its districts; an unknown code is refused, not silently ignored."""
     wanted = [validate_division_code(c, field) for c in _values(codes, field)]
-    if not wanted:
-        return frozenset()
-    rows = (
-        await session.execute(
-            select(Jurisdiction.code, Jurisdiction.parent_code).where(
-                or_(Jurisdiction.code.in_(wanted), Jurisdiction.parent_code.in_(wanted))
-            )
-        )
-    ).all()
-    missing = set(wanted) - {code for code, _ in rows}
+    found = await jurisdiction_and_below(session, wanted)
+    missing = set(wanted) - found
     if missing:
         raise NotFound("Jurisdiction", ", ".join(sorted(missing)), field)
-    return frozenset(code for code, _ in rows)
+    return found
 
 
 async def resolve_filter(
@@ -229,35 +214,6 @@ async def resolve_filter(
     return FeedFilter(frozenset(kinds), frozenset(type_values), await expand_jurisdictions(session, jurisdiction_codes))
 
 
-async def viewer_for(session: AsyncSession, actor: Actor) -> Viewer:
-    match actor.role:
-        case Role.SYSTEM:
-            return Viewer(sees_all=True)
-        case Role.REGULATOR if actor.jurisdiction_code:
-            return Viewer(jurisdiction_codes=await expand_jurisdictions(session, [actor.jurisdiction_code]))
-        case Role.AGENCY if actor.agency_id is not None:
-            return Viewer(agency_pk=actor.agency_id)
-    return PUBLIC
-
-
-def _visible(viewer: Viewer) -> ColumnElement[bool]:
-    """An address change is public once the address has been published; a deletion carries no data."""
-    if viewer.sees_all:
-        return true()
-    projection = ChangeLogEntry.projection
-    allowed: list[ColumnElement[bool]] = [
-        ChangeLogEntry.entity_kind != "Address",
-        projection["publishedOn"].as_string().is_not(None),
-        projection["id"].as_string().is_(None),
-    ]
-    if viewer.jurisdiction_codes:
-        allowed.append(ChangeLogEntry.jurisdiction_code.in_(sorted(viewer.jurisdiction_codes)))
-    if viewer.agency_id:
-        allowed.append(projection["agencyId"].as_string() == viewer.agency_id)
-        allowed.append(projection["hostUnitId"].as_string() == viewer.agency_id)
-    return or_(*allowed)
-
-
 def _filtered(query: AnySelect, wanted: FeedFilter, viewer: Viewer) -> AnySelect:
     if wanted.entity_kinds:
         query = query.where(ChangeLogEntry.entity_kind.in_(sorted(wanted.entity_kinds)))
@@ -265,7 +221,7 @@ def _filtered(query: AnySelect, wanted: FeedFilter, viewer: Viewer) -> AnySelect
         query = query.where(ChangeLogEntry.type.in_(sorted(wanted.types)))
     if wanted.jurisdiction_codes:
         query = query.where(ChangeLogEntry.jurisdiction_code.in_(sorted(wanted.jurisdiction_codes)))
-    return query.where(_visible(viewer))
+    return query.where(change_visible(viewer, ChangeColumns()))
 
 
 def matches(change: Change, wanted: FeedFilter, viewer: Viewer) -> bool:
@@ -276,14 +232,9 @@ def matches(change: Change, wanted: FeedFilter, viewer: Viewer) -> bool:
         return False
     if wanted.jurisdiction_codes and change.jurisdiction_code not in wanted.jurisdiction_codes:
         return False
-    if viewer.sees_all or change.entity_kind != "Address":
-        return True
-    data = change.projection or {}
-    if data.get("publishedOn") is not None or data.get("id") is None:
-        return True
-    if change.jurisdiction_code in viewer.jurisdiction_codes:
-        return True
-    return viewer.agency_pk is not None and viewer.agency_id in (data.get("agencyId"), data.get("hostUnitId"))
+    return change_visible(
+        viewer, ChangeProjection(change.entity_kind, change.jurisdiction_code, change.projection or {})
+    )
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -545,14 +496,7 @@ def decode_snapshot_position(value: str | None, field: str = "after") -> tuple[i
 
 
 def _snapshot_visible(kind: str, viewer: Viewer) -> ColumnElement[bool]:
-    if kind != "Address" or viewer.sees_all:
-        return true()
-    allowed: list[ColumnElement[bool]] = [Address.published_on.is_not(None)]
-    if viewer.jurisdiction_codes:
-        allowed.append(Address.jurisdiction_code.in_(sorted(viewer.jurisdiction_codes)))
-    if viewer.agency_pk is not None:
-        allowed.extend([Address.agency_id == viewer.agency_pk, Address.host_unit_id == viewer.agency_pk])
-    return or_(*allowed)
+    return address_visible(viewer, AddressTable()) if kind == "Address" else true()
 
 
 async def read_snapshot(

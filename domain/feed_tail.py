@@ -30,11 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.access import Viewer
 from domain.feed import (
     Change,
     ChangePage,
     FeedFilter,
-    Viewer,
     WakeUps,
     WakeUpSignal,
     change_of,

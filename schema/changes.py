@@ -27,6 +27,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from domain import feed
+from domain.access import viewer_for
 from domain.enums import Role
 from domain.errors import DomainError
 from domain.feed_tail import LogTail
@@ -243,7 +244,7 @@ class ChangesQuery:
                 wanted = await feed.resolve_filter(
                     session, entity_kinds=entity_kinds, types=types, jurisdiction_codes=jurisdiction_codes
                 )
-                viewer = await feed.viewer_for(session, ctx.actor)
+                viewer = await viewer_for(session, ctx.actor)
             async with ctx.sessionmaker() as session:
                 page = await feed.read_changes(
                     session,
@@ -275,7 +276,7 @@ class ChangesQuery:
                 wanted = await feed.resolve_filter(
                     session, entity_kinds=entity_kinds, jurisdiction_codes=jurisdiction_codes
                 )
-                viewer = await feed.viewer_for(session, ctx.actor)
+                viewer = await viewer_for(session, ctx.actor)
             async with ctx.sessionmaker() as session:
                 page = await feed.read_snapshot(
                     session,
@@ -332,7 +333,7 @@ class ChangesSubscription:
                     wanted = await feed.resolve_filter(
                         session, entity_kinds=entity_kinds, types=types, jurisdiction_codes=jurisdiction_codes
                     )
-                    viewer = await feed.viewer_for(session, ctx.actor)
+                    viewer = await viewer_for(session, ctx.actor)
 
                 async with runtime.tail(ctx.sessionmaker).following() as tail:
                     read = tail.reader(size, wanted, viewer, runtime.retention)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.access import Viewer, viewer_of
 from domain.actor import Actor
 from domain.enums import Role
 
@@ -42,6 +43,11 @@ class Context:
     @property
     def role(self) -> Role:
         return self.actor.role
+
+    @property
+    def viewer(self) -> Viewer:
+        """What the caller may see (domain/access.py)."""
+        return viewer_of(self.actor, self.scope_codes)
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

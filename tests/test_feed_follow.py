@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from api.broker import LocalBroker
-from domain import commands, feed
+from domain import access, commands, feed
 from domain.db import create_engine, create_sessionmaker
 from tests import factories
 from tests.feed_support import Writer
@@ -15,7 +15,7 @@ from tests.feed_support import Writer
 BOUND_S = 60.0
 
 
-def _reader(sessionmaker, first: int = 7, viewer: feed.Viewer = feed.PUBLIC):
+def _reader(sessionmaker, first: int = 7, viewer: access.Viewer = access.PUBLIC):
     async def read(after: int, first_read: bool) -> feed.ChangePage:
         async with sessionmaker() as session:
             return await feed.read_changes(session, after=after, first=first, viewer=viewer)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from domain import commands, feed
+from domain import access, commands, feed
 from domain.actor import SYSTEM, Actor
 from domain.enums import Role
 from domain.ids import to_global_id
@@ -45,7 +45,7 @@ async def _filed_address(uow, agency_id: int) -> int:
 async def _read(sessionmaker, after: int = 0, first: int = 1000, actor: Actor | None = None, **filters):
     async with sessionmaker() as s:
         wanted = await feed.resolve_filter(s, **filters)
-        viewer = await feed.viewer_for(s, actor or PARTNER)
+        viewer = await access.viewer_for(s, actor or PARTNER)
     async with sessionmaker() as s:
         return await feed.read_changes(s, after=after, first=first, wanted=wanted, viewer=viewer)
 
@@ -227,7 +227,7 @@ async def test_snapshot_pages_cover_the_public_state_once_and_state_their_cursor
     assert ("Address", to_global_id("Address", hidden)) not in seen
 
     async with sessionmaker() as s:
-        regulator = await feed.viewer_for(s, REGULATOR_BEIJING)
+        regulator = await access.viewer_for(s, REGULATOR_BEIJING)
         wuxi = await feed.expand_jurisdictions(s, ["320200"])
     async with sessionmaker() as s:
         inside = await feed.read_snapshot(s, after=None, first=100, kinds=["Address"], viewer=regulator)

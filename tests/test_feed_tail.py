@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.broker import LocalBroker
-from domain import commands, feed
+from domain import access, commands, feed
 from domain.actor import SYSTEM, Actor
 from domain.db import create_engine, create_sessionmaker
 from domain.enums import Role
@@ -95,7 +95,7 @@ async def test_pages_from_memory_equal_pages_from_the_database(uow, sessionmaker
         compared = visible_differs = 0
         for (name, actor), filters in itertools.product(actors.items(), FILTERS):
             async with sessionmaker() as s:
-                viewer = await feed.viewer_for(s, actor)
+                viewer = await access.viewer_for(s, actor)
                 wanted = await feed.resolve_filter(s, **filters)
             for after, first in itertools.product(range(head + 1), (1, 3, 1000)):
                 async with sessionmaker() as s:
@@ -103,7 +103,7 @@ async def test_pages_from_memory_equal_pages_from_the_database(uow, sessionmaker
                 got = tail.page(after, first, wanted, viewer)
                 assert got == expected, (name, filters, after, first)
                 compared += 1
-            everything = tail.page(0, 1000, wanted, feed.Viewer(sees_all=True))
+            everything = tail.page(0, 1000, wanted, access.Viewer(sees_all=True))
             visible_differs += everything is not None and len(everything.changes) != len(
                 tail.page(0, 1000, wanted, viewer).changes  # type: ignore[union-attr]
             )
@@ -127,7 +127,7 @@ async def test_one_read_of_the_log_per_wake_up_however_many_follow(sessionmaker)
     live = [asyncio.Event() for _ in range(50)]
 
     async def follower(n: int) -> list[int]:
-        from_tail = tail.reader(100, feed.EVERYTHING, feed.PUBLIC, None)
+        from_tail = tail.reader(100, feed.EVERYTHING, access.PUBLIC, None)
 
         async def read(after: int, first_read: bool) -> feed.ChangePage:
             page = await from_tail(after, first_read)
@@ -166,9 +166,9 @@ async def test_a_follower_behind_the_window_replays_from_the_database(uow, sessi
         await _caught_up(tail, wakeups)
         await writer.notices(30)
         await _caught_up(tail, wakeups)
-        assert tail.page(0, 10, feed.EVERYTHING, feed.PUBLIC) is None  # before the window
-        assert tail.page(26, 10, feed.EVERYTHING, feed.PUBLIC) is not None
-        read = tail.reader(7, feed.EVERYTHING, feed.PUBLIC, None)
+        assert tail.page(0, 10, feed.EVERYTHING, access.PUBLIC) is None  # before the window
+        assert tail.page(26, 10, feed.EVERYTHING, access.PUBLIC) is not None
+        read = tail.reader(7, feed.EVERYTHING, access.PUBLIC, None)
         seqs: list[int] = []
         async for page in feed.follow(read, 0, feed.Follow(tail, poll_interval_s=30.0)):
             seqs += [c.seq for c in page.changes]
@@ -186,9 +186,9 @@ async def test_a_failed_read_ends_every_follower_with_a_resumable_error(tmp_path
         async with tail.following():
             await asyncio.wait_for(tail.wait(tail.mark(), BOUND_S), BOUND_S)
             with pytest.raises(feed.FeedUnavailable) as unavailable:
-                await anext(feed.follow(tail.reader(10, feed.EVERYTHING, feed.PUBLIC, None), 3, feed.Follow(tail)))
+                await anext(feed.follow(tail.reader(10, feed.EVERYTHING, access.PUBLIC, None), 3, feed.Follow(tail)))
             with pytest.raises(SQLAlchemyError):
-                tail.page(3, 10, feed.EVERYTHING, feed.PUBLIC)
+                tail.page(3, 10, feed.EVERYTHING, access.PUBLIC)
     finally:
         await engine.dispose()
     assert unavailable.value.details["cursor"] == feed.encode_cursor(3)
@@ -199,8 +199,8 @@ async def test_the_reader_stops_when_the_last_follower_leaves(sessionmaker):
     async with tail.following():
         async with tail.following():
             await _caught_up(tail, wakeups)
-        assert tail.page(0, 1, feed.EVERYTHING, feed.PUBLIC) is not None  # one follower left: still current
-    assert tail.page(0, 1, feed.EVERYTHING, feed.PUBLIC) is None
+        assert tail.page(0, 1, feed.EVERYTHING, access.PUBLIC) is not None  # one follower left: still current
+    assert tail.page(0, 1, feed.EVERYTHING, access.PUBLIC) is None
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "jiqun change-log tail"]
 
 
@@ -222,7 +222,7 @@ async def test_a_follower_arriving_while_the_last_one_leaves_gets_a_working_read
             await _caught_up(tail, wakeups)
             await writer.notices(3)
             await _caught_up(tail, wakeups)
-            page = tail.page(0, 10, feed.EVERYTHING, feed.PUBLIC)
+            page = tail.page(0, 10, feed.EVERYTHING, access.PUBLIC)
             assert page is not None
             return [c.seq for c in page.changes]
 
