@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.actor import Actor
 from domain.enums import Role
 from domain.ids import to_global_id
-from domain.model import Address, ChangeLogEntry, Jurisdiction
+from domain.model import Address, Agency, ChangeLogEntry, Enterprise, Jurisdiction, Notice
 
 T = TypeVar("T")
 
@@ -149,6 +149,49 @@ def agency_insider(viewer: Viewer, jurisdiction_code: str | None, agency_pk: int
 def enterprise_insider(viewer: Viewer, jurisdiction_code: str | None, address: AddressFacts[bool] | None) -> bool:
     """The enterprise's regulator, or the agency hosting it (its address's agency or host unit)."""
     return in_jurisdiction(viewer, jurisdiction_code) or (address is not None and address.hosted_by(viewer))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an object belongs: the jurisdiction whose regulator acts on it, the agencies that hold it."""
+
+    jurisdiction_code: str | None
+    agency_pks: tuple[int | None, ...] = ()
+
+
+def may_act(viewer: Viewer, role: Role, roles: Iterable[Role], scope: Scope) -> bool:
+    """Who may change an object, among the ``roles`` a mutation admits: the regulator of its jurisdiction,
+    an agency that holds it, or an administrator."""
+    admitted = set(roles)
+    return (
+        (Role.REGULATOR in admitted and in_jurisdiction(viewer, scope.jurisdiction_code))
+        or (Role.AGENCY in admitted and is_own_agency(viewer, *scope.agency_pks))
+        or (Role.ADMIN in admitted and role == Role.ADMIN)
+    )
+
+
+async def address_scope(session: AsyncSession, address_pk: int) -> Scope | None:
+    a = await session.get(Address, address_pk)
+    return Scope(a.jurisdiction_code, (a.agency_id, a.host_unit_id)) if a is not None else None
+
+
+async def agency_scope(session: AsyncSession, agency_pk: int) -> Scope | None:
+    a = await session.get(Agency, agency_pk)
+    return Scope(a.jurisdiction_code, (a.id,)) if a is not None else None
+
+
+async def enterprise_scope(session: AsyncSession, enterprise_pk: int) -> Scope | None:
+    """An enterprise belongs to its jurisdiction and to the agency and host unit of its address."""
+    e = await session.get(Enterprise, enterprise_pk)
+    if e is None:
+        return None
+    a = await session.get(Address, e.address_id)
+    return Scope(e.jurisdiction_code, (a.agency_id, a.host_unit_id) if a is not None else ())
+
+
+async def notice_scope(session: AsyncSession, notice_pk: int) -> Scope | None:
+    n = await session.get(Notice, notice_pk)
+    return Scope(n.jurisdiction_code) if n is not None else None
 
 
 def in_jurisdiction(viewer: Viewer, code: str | None) -> bool:

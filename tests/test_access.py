@@ -216,3 +216,19 @@ def test_the_rules_say_what_the_registry_promises() -> None:
     assert access.address_visible(Viewer(sees_all=True), draft)
     assert access.address_visible(access.PUBLIC, Facts(True, "110115", (7,)))
     assert not access.address_insider(access.PUBLIC, Facts(True, "110115", (7,)))
+
+
+def test_who_may_act_on_an_object() -> None:
+    from domain.enums import Role
+
+    scope = access.Scope("110115", (7, None))
+    daxing = Viewer(jurisdiction_codes=frozenset({"110000", "110115", "110112"}))
+    both = (Role.REGULATOR, Role.AGENCY)
+    assert access.may_act(daxing, Role.REGULATOR, both, scope)
+    assert not access.may_act(daxing, Role.REGULATOR, (Role.AGENCY,), scope), "the mutation does not admit regulators"
+    assert not access.may_act(Viewer(jurisdiction_codes=frozenset({"320200"})), Role.REGULATOR, both, scope)
+    assert access.may_act(Viewer(agency_pk=7), Role.AGENCY, both, scope)
+    assert not access.may_act(Viewer(agency_pk=8), Role.AGENCY, both, scope)
+    assert not access.may_act(access.PUBLIC, Role.ADMIN, both, scope)
+    assert access.may_act(access.PUBLIC, Role.ADMIN, (Role.ADMIN,), scope)
+    assert not access.may_act(access.PUBLIC, Role.PARTNER, (Role.ADMIN, *both), scope)

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain import commands
+from domain.access import Scope, address_scope
 from domain.errors import DomainError
 from domain.unit_of_work import UnitOfWork
 from schema.context import Context
@@ -21,10 +22,8 @@ from schema.mutations.base import (
     IDEMPOTENCY,
     REGULATOR,
     Outcome,
-    Scope,
     Target,
     act,
-    address_scope,
     ref,
 )
 from schema.mutations.payloads import AddressPayload

@@ -9,22 +9,13 @@ import strawberry
 from strawberry.types import Info
 
 from domain import commands
+from domain.access import Scope, agency_scope
 from domain.commands.agencies import AgencyPersonalInput as DomainAgencyPersonal
 from domain.commands.agencies import CreditFactInput as DomainCreditFact
 from domain.unit_of_work import UnitOfWork
 from schema.context import Context
 from schema.enums import AgencyKind, AgencyRole, CreditFactKind, CreditSubject, Tenure
-from schema.mutations.base import (
-    AGENCY_OR_REGULATOR,
-    EXPECTED_VERSION,
-    IDEMPOTENCY,
-    REGULATOR,
-    Scope,
-    Target,
-    act,
-    agency_scope,
-    ref,
-)
+from schema.mutations.base import AGENCY_OR_REGULATOR, EXPECTED_VERSION, IDEMPOTENCY, REGULATOR, Target, act, ref
 from schema.mutations.payloads import AgencyPayload, ContactLogPayload, CreditFactPayload, QuarterlyReportPayload
 
 

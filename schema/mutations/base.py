@@ -21,16 +21,18 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.access import Scope, may_act
 from domain.commands.common import MAX_ID
 from domain.enums import Role
 from domain.errors import DomainError, NotFound
 from domain.ids import int_pk
-from domain.model import Address, Agency, Enterprise, IdempotencyRecord, Notice
+from domain.model import IdempotencyRecord
 from domain.unit_of_work import UnitOfWork
 from schema.context import Context
 from schema.errors import UserError, forbidden, user_errors
-from schema.permissions import in_jurisdiction, is_own_agency, require_role
+from schema.permissions import require_role
 
 REGULATOR = (Role.REGULATOR,)
 AGENCY_OR_REGULATOR = (Role.AGENCY, Role.REGULATOR)
@@ -38,14 +40,6 @@ ADMIN = (Role.ADMIN,)
 MAX_IDEMPOTENCY_KEY = 128
 IDEMPOTENCY = "Repeat a call with the same key to get its first result without a second effect."
 EXPECTED_VERSION = "The version the change was prepared against; a newer stored version refuses the change."
-
-
-@dataclass
-class Scope:
-    """Where an object belongs: the jurisdiction whose regulator acts on it, the agencies that hold it."""
-
-    jurisdiction_code: str | None
-    agency_ids: tuple[int | None, ...] = ()
 
 
 @dataclass
@@ -58,39 +52,8 @@ class Outcome:
 
 def check_scope(ctx: Context, roles: Iterable[Role], scope: Scope | None, what: str) -> None:
     """``None`` scope: the object does not exist; the command reports NOT_FOUND itself."""
-    if scope is None:
-        return
-    roles = set(roles)
-    if Role.REGULATOR in roles and in_jurisdiction(ctx, scope.jurisdiction_code):
-        return
-    if Role.AGENCY in roles and is_own_agency(ctx, *scope.agency_ids):
-        return
-    if Role.ADMIN in roles and ctx.role == Role.ADMIN:
-        return
-    raise forbidden(what)
-
-
-async def address_scope(uow: UnitOfWork, address_id: int) -> Scope | None:
-    a = await uow.session.get(Address, address_id)
-    return Scope(a.jurisdiction_code, (a.agency_id, a.host_unit_id)) if a is not None else None
-
-
-async def agency_scope(uow: UnitOfWork, agency_id: int) -> Scope | None:
-    a = await uow.session.get(Agency, agency_id)
-    return Scope(a.jurisdiction_code, (a.id,)) if a is not None else None
-
-
-async def enterprise_scope(uow: UnitOfWork, enterprise_id: int) -> Scope | None:
-    e = await uow.session.get(Enterprise, enterprise_id)
-    if e is None:
-        return None
-    a = await uow.session.get(Address, e.address_id)
-    return Scope(e.jurisdiction_code, (a.agency_id, a.host_unit_id) if a is not None else ())
-
-
-async def notice_scope(uow: UnitOfWork, notice_id: int) -> Scope | None:
-    n = await uow.session.get(Notice, notice_id)
-    return Scope(n.jurisdiction_code) if n is not None else None
+    if scope is not None and not may_act(ctx.viewer, ctx.role, roles, scope):
+        raise forbidden(what)
 
 
 def _plain(value: Any) -> Any:
@@ -215,7 +178,7 @@ class Target:
     kind: str
     id: str
     field: str
-    scope: Callable[[UnitOfWork, int], Awaitable[Scope | None]]
+    scope: Callable[[AsyncSession, int], Awaitable[Scope | None]]
 
 
 async def act(
@@ -239,7 +202,7 @@ async def act(
     async def authorize(uow: UnitOfWork) -> None:
         if target is not None:
             found["pk"] = ref(target.id, target.kind, target.field)
-            check_scope(ctx, roles, await target.scope(uow, found["pk"]), what)
+            check_scope(ctx, roles, await target.scope(uow.session, found["pk"]), what)
         else:
             check_scope(ctx, roles, scope or Scope(None), what)
 

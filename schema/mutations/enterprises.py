@@ -10,20 +10,12 @@ import strawberry
 from strawberry.types import Info
 
 from domain import commands
+from domain.access import address_scope, enterprise_scope
 from domain.commands.enterprises import EnterprisePersonalInput as DomainEnterprisePersonal
 from domain.unit_of_work import UnitOfWork
 from schema.context import Context
 from schema.enums import AbnormalReason, EnterpriseKind, FindingKind
-from schema.mutations.base import (
-    AGENCY_OR_REGULATOR,
-    EXPECTED_VERSION,
-    IDEMPOTENCY,
-    REGULATOR,
-    Target,
-    act,
-    address_scope,
-    enterprise_scope,
-)
+from schema.mutations.base import AGENCY_OR_REGULATOR, EXPECTED_VERSION, IDEMPOTENCY, REGULATOR, Target, act
 from schema.mutations.payloads import AnnualReportPayload, EnterpriseFindingPayload, EnterprisePayload
 
 

@@ -9,12 +9,13 @@ import strawberry
 from strawberry.types import Info
 
 from domain import commands
+from domain.access import Scope, notice_scope
 from domain.errors import InvalidInput
 from domain.ids import from_global_id, is_decimal
 from domain.unit_of_work import UnitOfWork
 from schema.context import Context
 from schema.enums import NoticeKind
-from schema.mutations.base import EXPECTED_VERSION, IDEMPOTENCY, REGULATOR, Scope, Target, act, notice_scope
+from schema.mutations.base import EXPECTED_VERSION, IDEMPOTENCY, REGULATOR, Target, act
 from schema.mutations.payloads import NoticePayload
 
 

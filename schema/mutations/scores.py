@@ -10,11 +10,12 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from domain.access import Scope, agency_scope
 from domain.commands import scores
 from domain.scoring.demonstration_base import DemonstrationBaseFacts, Penalty
 from domain.unit_of_work import UnitOfWork
 from schema.context import Context
-from schema.mutations.base import REGULATOR, Scope, Target, act, agency_scope
+from schema.mutations.base import REGULATOR, Target, act
 from schema.mutations.payloads import ScorePayload, ScoresPayload
 
 

@@ -9,10 +9,11 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from domain.access import Scope
 from domain.commands.supervision import run_supervision
 from domain.unit_of_work import UnitOfWork
 from schema.context import Context
-from schema.mutations.base import IDEMPOTENCY, REGULATOR, Scope, act
+from schema.mutations.base import IDEMPOTENCY, REGULATOR, act
 from schema.mutations.payloads import SupervisionRunPayload
 
 
