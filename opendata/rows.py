@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
 
+from domain.access import PUBLIC, AddressTable, address_visible
 from domain.db import AnySelect
 from domain.ids import to_global_id
 from domain.model import Address, AddressKeyIndustry, Agency, ChangeLogEntry, Enterprise, Jurisdiction, Notice
@@ -56,8 +57,9 @@ async def snapshot(engine: AsyncEngine) -> AsyncIterator[tuple[AsyncConnection, 
 
 
 def _published() -> ColumnElement[bool]:
-    """A record once published never leaves the directory; its status tells where it stands."""
-    return Address.published_on.is_not(None)
+    """The addresses anyone may see (domain/access.py): a record once published never leaves the
+    directory; its status tells where it stands."""
+    return address_visible(PUBLIC, AddressTable())
 
 
 def _jurisdictions(binary: Callable[[Any], Any]) -> AnySelect:
