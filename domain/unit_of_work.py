@@ -34,6 +34,21 @@ CHINA = ZoneInfo("Asia/Shanghai")
 log = logging.getLogger("jiqun.uow")
 
 
+async def allocate_seqs(session: AsyncSession, n: int) -> range:
+    """The next ``n`` change-log sequence numbers, taken by moving the counter row, which stays locked
+    until the transaction ends: a later writer waits for this one, so ``seq`` values become visible in
+    commit order (invariant 2, docs/architecture.md)."""
+    last = (
+        await session.execute(
+            update(ChangeLogCounter)
+            .where(ChangeLogCounter.id == 1)
+            .values(last_seq=ChangeLogCounter.last_seq + n)
+            .returning(ChangeLogCounter.last_seq)
+        )
+    ).scalar_one()
+    return range(last - n + 1, last + 1)
+
+
 def china_today() -> dt.date:
     return dt.datetime.now(CHINA).date()
 
@@ -125,18 +140,11 @@ class UnitOfWork:
             seqs: list[int] = []
             if self._pending:
                 await session.flush()
-                n = len(self._pending)
-                last = (
-                    await session.execute(
-                        update(ChangeLogCounter)
-                        .where(ChangeLogCounter.id == 1)
-                        .values(last_seq=ChangeLogCounter.last_seq + n)
-                        .returning(ChangeLogCounter.last_seq)
-                    )
-                ).scalar_one()
                 now = utcnow()
                 rows = []
-                for seq, pending in enumerate(self._pending.values(), start=last - n + 1):
+                for seq, pending in zip(
+                    await allocate_seqs(session, len(self._pending)), self._pending.values(), strict=True
+                ):
                     kind, gid, jurisdiction_code, projection = projection_of(pending.entity)
                     rows.append(
                         {

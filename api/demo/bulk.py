@@ -6,7 +6,7 @@ packs, through :meth:`UnitOfWork.check_rules` and the command's own fact builder
 an in-memory copy of the enterprise and its address, and notes the change-log entry with the entity's
 public projection at that moment, in the order the command would record it. Ids come from the same
 sequence (PostgreSQL) or rowid rule (SQLite) an insert would use, and ``seq`` values are taken from the
-counter row as the transaction's last statement, as :class:`UnitOfWork` does.
+counter row as the transaction's last statement, by the unit of work's own :func:`allocate_seqs`.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ from domain.lifecycle import next_status
 from domain.model import (
     Address,
     Agency,
-    ChangeLogCounter,
     ChangeLogEntry,
     ContactLog,
     Enterprise,
@@ -63,7 +62,7 @@ from domain.model import (
 )
 from domain.projections import address_projection, agency_projection, enterprise_projection
 from domain.types import utcnow
-from domain.unit_of_work import UnitOfWork
+from domain.unit_of_work import UnitOfWork, allocate_seqs
 from domain.validators import validate_date_order, validate_industry_code, validate_text, validate_uscc
 
 BATCH_ROWS = 5_000
@@ -318,16 +317,7 @@ class BulkWriter:
             )
             await session.execute(statement, moved)
         if chunk.log:
-            n = len(chunk.log)
-            last = (
-                await session.execute(
-                    update(ChangeLogCounter)
-                    .where(ChangeLogCounter.id == 1)
-                    .values(last_seq=ChangeLogCounter.last_seq + n)
-                    .returning(ChangeLogCounter.last_seq)
-                )
-            ).scalar_one()
-            for seq, entry in enumerate(chunk.log, start=last - n + 1):
+            for seq, entry in zip(await allocate_seqs(session, len(chunk.log)), chunk.log, strict=True):
                 entry.update(seq=seq, occurred_at=now, actor=self.actor.id)
             await _insert(session, _table(ChangeLogEntry), chunk.log)
 
