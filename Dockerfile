@@ -11,6 +11,7 @@ COPY schema ./schema
 COPY domain ./domain
 COPY opendata ./opendata
 COPY migrations ./migrations
+COPY demo ./demo
 RUN pip install -c constraints.txt .
 
 USER jiqun

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from api.demo.generate import DatabaseNotEmpty, Summary, fill_if_empty, generate
-from api.demo.plan import BASE_ENTERPRISES, TODAY
+from demo.generate import DatabaseNotEmpty, Summary, fill_if_empty, generate
+from demo.plan import BASE_ENTERPRISES, TODAY
 from domain.db import create_engine, create_sessionmaker
 from domain.model import (
     Address,

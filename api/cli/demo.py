@@ -25,7 +25,7 @@ def demo(scale: float, seed: int) -> None:
     The data are as of 2026-03-02 and the same for the same seed and scale. The database must hold no
     agencies yet. Prints rows written, elapsed time and rows per second at the end.
     """
-    from api.demo.generate import DatabaseNotEmpty, generate
+    from demo.generate import DatabaseNotEmpty, generate
     from migrations import runner
 
     settings = Settings.from_env()

@@ -29,7 +29,7 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
     settings = Settings.from_env()
     with user_errors(settings.database_url):
         if with_demo:
-            from api.demo.generate import fill_if_empty
+            from demo.generate import fill_if_empty
 
             runner.upgrade(settings.database_url)
             asyncio.run(fill_if_empty(settings.database_url))

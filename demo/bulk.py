@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.demo.enterprises import (
+from demo.enterprises import (
     AnnualReport,
     Contact,
     Deregister,
@@ -30,7 +30,7 @@ from api.demo.enterprises import (
     RemoveAbnormal,
     TaxFiling,
 )
-from api.demo.plan import Ids
+from demo.plan import Ids
 from domain.actor import Actor
 from domain.commands.common import packs_for, parse_enum
 from domain.commands.enterprises import (

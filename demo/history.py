@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.demo.enterprises import Quarter, QuarterCounts, Tally, next_quarter, quarter_bounds, quarter_of
-from api.demo.plan import TODAY, AddressPlan, AgencyPlan, Ids, Plan, day_between
+from demo.enterprises import Quarter, QuarterCounts, Tally, next_quarter, quarter_bounds, quarter_of
+from demo.plan import TODAY, AddressPlan, AgencyPlan, Ids, Plan, day_between
 from domain import commands
 from domain.actor import Actor
 from domain.commands.lifecycle_notices import lifecycle_notice

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.demo.enterprises import (
+from demo.enterprises import (
     AnnualReport,
     Contact,
     Deregister,
@@ -19,7 +19,7 @@ from api.demo.enterprises import (
     RemoveAbnormal,
     TaxFiling,
 )
-from api.demo.plan import Ids
+from demo.plan import Ids
 from domain import commands
 from domain.actor import Actor
 from domain.unit_of_work import UnitOfWork

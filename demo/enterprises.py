@@ -15,10 +15,10 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from api.demo import names, people, places
-from api.demo.catalogue import CLASS_BY_CODE, ENTERPRISE_KINDS, IndustryPicker, weighted
-from api.demo.identifiers import uscc
-from api.demo.plan import TODAY, WX_IN_FORCE, AddressPlan, Plan, day_between
+from demo import names, people, places
+from demo.catalogue import CLASS_BY_CODE, ENTERPRISE_KINDS, IndustryPicker, weighted
+from demo.identifiers import uscc
+from demo.plan import TODAY, WX_IN_FORCE, AddressPlan, Plan, day_between
 from domain.commands.enterprises import EnterprisePersonalInput
 
 REPORT_YEARS = (2023, 2024, 2025)

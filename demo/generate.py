@@ -3,7 +3,7 @@
 The data are a function of the seed and the scale alone: every command runs "as of" the day its event
 happened, up to the fixed demo day :data:`DEMO_TODAY`, and all randomness comes from seeded streams.
 Agencies, addresses, their lifecycles and notices go through the domain commands; enterprises and what
-happens to them go through the bulk path (:mod:`api.demo.bulk`) unless ``enterprise_path="commands"``.
+happens to them go through the bulk path (:mod:`demo.bulk`) unless ``enterprise_path="commands"``.
 Memory stays flat with the scale: enterprises are generated and written a chunk at a time.
 """
 
@@ -22,11 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tqdm import tqdm
 
-from api.demo import history
-from api.demo.bulk import BulkWriter
-from api.demo.enterprises import CHUNK_ENTERPRISES, Tally, chunks
-from api.demo.plan import TODAY, Ids, make_plan
-from api.demo.via_commands import CommandWriter
+from demo import history
+from demo.bulk import BulkWriter
+from demo.enterprises import CHUNK_ENTERPRISES, Tally, chunks
+from demo.plan import TODAY, Ids, make_plan
+from demo.via_commands import CommandWriter
 from domain.actor import Actor
 from domain.db import create_engine, create_sessionmaker
 from domain.enums import Role

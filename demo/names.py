@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 
-from api.demo.catalogue import IndustryClass
-from api.demo.places import District
+from demo.catalogue import IndustryClass
+from demo.places import District
 
 _TRADE_CHARACTERS = (
     "华创博瑞智联信达恒远鑫源泰宏盛通汇嘉诚卓新科明德星云海天锦润和中安兴盈众益正鼎峰晟昊宸睿弘昌丰旭辰阳"

@@ -13,9 +13,9 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from api.demo import names, people, places
-from api.demo.catalogue import ADDRESS_KEY_INDUSTRIES, weighted
-from api.demo.identifiers import uscc
+from demo import names, people, places
+from demo.catalogue import ADDRESS_KEY_INDUSTRIES, weighted
+from demo.identifiers import uscc
 from domain.commands.agencies import AgencyPersonalInput, CreditFactInput
 
 TODAY = dt.date(2026, 3, 2)
