@@ -252,7 +252,7 @@ async def count_children(
     session: AsyncSession, stmt: AnySelect, parent: Any, parent_ids: Sequence[Any]
 ) -> dict[Any, int]:
     query = stmt.with_only_columns(parent, func.count()).where(parent.in_(list(parent_ids))).group_by(parent)
-    counts: dict[Any, int] = dict((await session.execute(query.order_by(None))).tuples().all())
+    counts: dict[Any, int] = {parent: count for parent, count in (await session.execute(query.order_by(None))).all()}
     return {pid: int(counts.get(pid, 0)) for pid in parent_ids}
 
 

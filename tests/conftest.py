@@ -14,6 +14,7 @@ from domain.actor import SYSTEM, Actor
 from domain.db import create_engine, create_sessionmaker
 from domain.unit_of_work import UnitOfWork
 from tests.databases import PG_URL, PostgresDatabases, SqliteDatabases
+from tests.security_tally import TALLY
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 # The GraphQL suites' fixtures (``api``, ``world``) live beside their helpers.
@@ -22,6 +23,13 @@ pytest_plugins = ("tests.graphql_support",)
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true", help="also run the long variants")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The figures of the security tests, when any ran (tests/security_tally.py)."""
+    if TALLY.requests:
+        for line in TALLY.lines():
+            terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -407,6 +407,19 @@ SMUGGLED = [
             lambda w: {"name": "托管机构", "role": "AGENCY", "agencyId": w.gid("Agency", "daxing")}, "FORBIDDEN"),
     Smuggle("partner", "moveOutEnterprise", "MoveOutEnterpriseInput",
             lambda w: {"enterpriseId": to_global_id("Enterprise", 999_999), "expectedVersion": 1}, "FORBIDDEN"),
+    # A notice of one's own jurisdiction about another's address or agency; premises filed for another
+    # district's agency with oneself as host unit (which would make the caller an insider there).
+    Smuggle("regulator", "createNotice", "CreateNoticeInput",
+            lambda w: {**NOTICE, "jurisdictionCode": "110115", "subjectId": w.gid("Address", "wuxi-1")},
+            "INVALID_INPUT"),
+    Smuggle("regulator", "createNotice", "CreateNoticeInput",
+            lambda w: {**NOTICE, "jurisdictionCode": "110115", "subjectId": w.gid("Agency", "wuxi")}, "INVALID_INPUT"),
+    Smuggle("regulator-wuxi", "createNotice", "CreateNoticeInput",
+            lambda w: {**NOTICE, "jurisdictionCode": "320205", "subjectId": w.gid("Address", "daxing-pending")},
+            "INVALID_INPUT"),
+    Smuggle("agency", "fileAddress", "FileAddressInput", _premises("wuxi", "wuxi", host="daxing"), "INVALID_INPUT"),
+    Smuggle("agency-tongzhou", "fileAddress", "FileAddressInput", _premises("daxing", "daxing", host="tongzhou"),
+            "INVALID_INPUT"),
 ]  # fmt: skip
 
 

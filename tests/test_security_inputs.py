@@ -11,6 +11,7 @@ import pytest
 
 from schema.masking import MAX_MESSAGE_CHARS
 from tests.graphql_support import Api, make_settings, open_api
+from tests.security_tally import TALLY
 
 # Digits that str.isdigit() accepts and int() refuses or reads as another number.
 NOT_ASCII_DIGITS = ("¹", "9³", "١٢", "１２", "߁", "²²²²²²")
@@ -48,6 +49,7 @@ async def test_unicode_digits_are_not_numbers(api: Api, digits: str) -> None:
     for document, variables in documents:
         response = await api.post(document, variables)
         body = response.json()
+        TALLY.answered("inputs", response, body)
         assert "INTERNAL_SERVER_ERROR" not in _codes(body), (document, variables, body)
         assert response.status_code in (200, 400), response.text
 
@@ -74,6 +76,7 @@ async def test_a_long_argument_is_not_echoed_back_whole(database_url: str, docum
     async for api in open_api(make_settings(database_url, max_body_bytes=1_000_000)):
         response = await api.post(document % big)
         body = response.json()
+        TALLY.answered("inputs", response, body)
         assert body["errors"], body
         assert len(response.content) < 3_000, f"{len(response.content)} bytes answered to {document[:30]}"
         for error in body["errors"]:

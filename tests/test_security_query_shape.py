@@ -26,6 +26,7 @@ from schema.cost import estimate_cost
 from schema.document_shape import ShapeLimits, check_shape
 from tests.feed_support import TRANSPORT_WS
 from tests.graphql_support import Api, make_settings, open_api
+from tests.security_tally import TALLY
 from tests.server import running_server
 
 HEALTHZ_LIMIT_S = 1.0
@@ -95,8 +96,10 @@ def _codes(body: dict[str, Any]) -> list[str]:
 
 
 def _check(name: str, response: httpx.Response, expected: str | None) -> None:
+    body = response.json() if response.headers.get("content-type", "").startswith("application/") else None
+    TALLY.answered("query shape", response, body)
     assert response.status_code in (200, 400), (name, response.status_code, response.text[:300])
-    body = response.json()
+    assert body is not None, response.text[:300]
     if expected is None:
         assert "errors" not in body, (name, body["errors"][:2])
     else:
@@ -186,6 +189,7 @@ async def _healthz_while(server_url: str, attack: Any) -> tuple[float, int]:
                 started = time.monotonic()
                 response = await client.get("/healthz")
                 slowest = max(slowest, time.monotonic() - started)
+                TALLY.healthz(slowest)
                 probes += 1
                 assert response.status_code == 200
                 await asyncio.sleep(0.05)
@@ -254,6 +258,7 @@ async def _subscription_attacks(url: str) -> None:
             payload = {"query": SUBSCRIPTION_FAN_OUT}
             await ws.send(json.dumps({"id": str(number), "type": "subscribe", "payload": payload}))
             answer = json.loads(await asyncio.wait_for(ws.recv(), 20))
+            TALLY.answered("query shape", body={"errors": answer.get("payload")})
             assert answer["type"] == "error" and answer["id"] == str(number), answer
             assert [e["extensions"]["code"] for e in answer["payload"]] == ["MAX_SELECTIONS_EXCEEDED"], answer
     for name, document in UNPARSABLE_SUBSCRIPTIONS.items():
@@ -262,5 +267,6 @@ async def _subscription_attacks(url: str) -> None:
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": document}}))
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(ws.recv(), 20)
+            TALLY.answered("query shape")
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400, (name, closed.value)
             assert closed.value.rcvd.reason.startswith("Syntax Error"), (name, closed.value.rcvd.reason)

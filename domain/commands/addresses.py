@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from domain.commands.common import check_version, get_jurisdiction, load, packs_for, parse_enum
+from domain.commands.common import check_version, get_jurisdiction, load, packs_for, parse_enum, related
 from domain.commands.lifecycle_notices import lifecycle_notice
 from domain.enums import AddressKind, AddressStatus, AgencyStatus, NoticeKind, PremisesBasis, Tenure
 from domain.errors import DomainError, InvalidInput
@@ -96,15 +96,18 @@ async def file_address(
     j = await get_jurisdiction(session, jurisdiction_code)
     agency = await _active_agency(uow, agency_id, "agencyId")
     host_unit = await _active_agency(uow, host_unit_id, "hostUnitId") if host_unit_id is not None else None
-    agency_j = await get_jurisdiction(session, agency.jurisdiction_code)
-    if agency_j.rule_pack != j.rule_pack or not (
-        agency_j.code == j.code or j.parent_code == agency_j.code or agency_j.parent_code == j.code
-    ):
-        raise InvalidInput(
-            "jurisdictionCode",
-            f"agency {agency.uscc} is registered in {agency_j.code}, not in or above {j.code}",
-            f"机构 {agency.uscc} 登记于 {agency_j.code}，不能在 {j.code} 申请地址",
-        )
+    for holder, field in ((agency, "jurisdictionCode"), (host_unit, "hostUnitId")):
+        if holder is None:
+            continue
+        holder_j = await get_jurisdiction(session, holder.jurisdiction_code)
+        if holder_j.rule_pack != j.rule_pack or not related(holder_j, j):
+            # An agency holds premises only where it is registered (its district or its city): a key of
+            # one district can neither file premises elsewhere nor make itself the host unit of another's.
+            raise InvalidInput(
+                field,
+                f"agency {holder.uscc} is registered in {holder_j.code}, not in or above {j.code}",
+                f"机构 {holder.uscc} 登记于 {holder_j.code}，不能在 {j.code} 持有地址",
+            )
     unit_id = host_unit.id if host_unit else agency.id
     existing = (
         await session.execute(

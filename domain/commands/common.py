@@ -26,6 +26,12 @@ async def get_jurisdiction(session: AsyncSession, code: str, field: str = "juris
     return j
 
 
+def related(a: Jurisdiction, b: Jurisdiction) -> bool:
+    """The same jurisdiction, or a city and one of its districts: where an agency registered in ``a`` may
+    hold premises in ``b``, and what a notice of ``a`` may be about."""
+    return a.code == b.code or a.parent_code == b.code or b.parent_code == a.code
+
+
 def packs_for(j: Jurisdiction) -> tuple[str, ...]:
     """The rule packs that govern ``j``: its own, plus the Beijing city-wide pack for Beijing districts."""
     if j.code.startswith("11") and j.rule_pack != "BJ":

@@ -10,11 +10,11 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.commands.common import MAX_ID, check_version, get_jurisdiction, load, parse_enum
+from domain.commands.common import MAX_ID, check_version, get_jurisdiction, load, parse_enum, related
 from domain.enums import NoticeKind, NoticeStatus
 from domain.errors import InvalidInput, NotFound
 from domain.lifecycle import next_status
-from domain.model import Address, Agency, Enterprise, Notice
+from domain.model import Address, Agency, Enterprise, Jurisdiction, Notice
 from domain.parameters import PARAMETERS
 from domain.privacy import find_personal_data
 from domain.unit_of_work import UnitOfWork
@@ -41,8 +41,11 @@ NOTICE_SUBJECTS: dict[str, type[Address | Agency | Enterprise]] = {
 }
 
 
-async def check_subject(session: AsyncSession, subject_kind: str | None, subject_id: int | None) -> None:
-    """A notice names an existing address, agency or enterprise, or nothing at all (a general notice)."""
+async def check_subject(
+    session: AsyncSession, j: Jurisdiction, subject_kind: str | None, subject_id: int | None
+) -> None:
+    """A notice names an existing address, agency or enterprise of its own jurisdiction (or of its city or
+    its districts), or nothing at all (a general notice): a regulator gives notice of what it governs."""
     if subject_kind is None:
         if subject_id is not None:
             raise InvalidInput("subjectId", "a subject id needs a subject kind", "指定公示对象编号时须指定对象类型")
@@ -57,8 +60,19 @@ async def check_subject(session: AsyncSession, subject_kind: str | None, subject
         )
     if subject_id is None:
         raise InvalidInput("subjectId", f"a {subject_kind} notice needs a subject id", "须指定公示对象编号")
-    if not 0 < subject_id <= MAX_ID or await session.get(model, subject_id) is None:
+    subject: Address | Agency | Enterprise | None = (
+        await session.get(model, subject_id) if 0 < subject_id <= MAX_ID else None
+    )
+    if subject is None:
         raise NotFound(subject_kind, subject_id, "subjectId")
+    where: str = subject.jurisdiction_code
+    subject_j = await session.get(Jurisdiction, where)
+    if subject_j is None or not related(subject_j, j):
+        raise InvalidInput(
+            "subjectId",
+            f"the {subject_kind} is in {where}, outside the notice's jurisdiction {j.code}",
+            f"公示对象位于 {where}，不在本公示的辖区 {j.code} 内",
+        )
 
 
 async def create_notice(
@@ -79,7 +93,7 @@ async def create_notice(
 ) -> Notice:
     parse_enum(NoticeKind, kind, "kind")
     j = await get_jurisdiction(uow.session, jurisdiction_code)
-    await check_subject(uow.session, subject_kind, subject_id)
+    await check_subject(uow.session, j, subject_kind, subject_id)
     texts = {
         "title": validate_text(title, "title", max_length=200),
         "titleEn": validate_text(title_en, "titleEn", max_length=300),
