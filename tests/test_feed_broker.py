@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import subprocess
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -20,6 +22,9 @@ from tests.feed_support import private_redis, stop_process, unused_redis_url
 
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="JIQUN_TEST_REDIS_URL is not set")
 BOUND_S = 20.0  # a generous bound on a wake-up that must come; the waits themselves are 60 s
+# How long a wait must stay pending before the publish. A correct wait is pending for its whole 60 s, so
+# this only bounds how long a broken one (returning at once) gets to show itself, never a race.
+PENDING_S = 0.3
 
 
 async def woken(broker: LocalBroker, mark: int) -> bool:
@@ -31,22 +36,44 @@ async def woken(broker: LocalBroker, mark: int) -> bool:
     return broker.mark() != mark
 
 
+async def waits_until(broker: LocalBroker, publish: Callable[[], Awaitable[object]]) -> None:
+    """A wait begun now is still pending PENDING_S later (nothing was published yet), and ends within
+    BOUND_S of ``publish`` with a wake-up: a wait that returns at once, or only at its 60 s timeout, fails."""
+    mark = broker.mark()
+    waiter = asyncio.create_task(broker.wait(mark, 60))
+    try:
+        done, _ = await asyncio.wait({waiter}, timeout=PENDING_S)
+        assert not done, "the wait returned before anything was published"
+        await publish()
+        await asyncio.wait_for(waiter, BOUND_S)
+    finally:
+        waiter.cancel()
+    assert broker.mark() != mark, "the wait ended without a wake-up"
+
+
 async def test_a_wake_up_during_a_read_is_not_slept_through():
     broker = LocalBroker()
     mark = broker.mark()
     await broker.notify(7)  # arrives after the mark, before the wait
     assert await woken(broker, mark)
     mark = broker.mark()
-    waiter = asyncio.create_task(broker.wait(mark, 60))
-    await asyncio.sleep(0)
-    broker.wake()
-    await asyncio.wait_for(waiter, BOUND_S)
+
+    async def wake() -> None:
+        broker.wake()
+
+    await waits_until(broker, wake)
     assert broker.mark() == mark + 1
 
 
 async def test_without_a_wake_up_the_wait_ends_at_the_poll_interval():
+    """The wait lasts the poll interval (not less: a follower would spin; not much more: it would lag)."""
     broker = LocalBroker()
-    await asyncio.wait_for(broker.wait(broker.mark(), 0.05), BOUND_S)
+    mark = broker.mark()
+    started = time.monotonic()
+    await asyncio.wait_for(broker.wait(mark, 0.5), BOUND_S)
+    waited = time.monotonic() - started
+    assert waited >= 0.45, f"the wait returned after {waited:.3f} s, before its 0.5 s poll interval"
+    assert broker.mark() == mark
 
 
 def test_broker_choice_follows_the_settings():
@@ -75,9 +102,7 @@ async def test_redis_carries_a_commit_to_another_process():
     channel = f"jiqun:test:{uuid.uuid4().hex}"
     a, b = await _pair(lambda: RedisBroker(REDIS_URL, channel))
     try:
-        mark = b.mark()
-        await a.notify(42)
-        assert await woken(b, mark)
+        await waits_until(b, lambda: a.notify(42))
     finally:
         await a.stop()
         await b.stop()
@@ -143,9 +168,7 @@ async def _woken_soon(broker: LocalBroker, mark: int) -> bool:
 async def test_postgres_notify_carries_a_commit_to_another_process(database_url):
     a, b = await _pair(lambda: PostgresBroker(database_url, "jiqun_test"))
     try:
-        mark = b.mark()
-        await a.notify(9)
-        assert await woken(b, mark)
+        await waits_until(b, lambda: a.notify(9))
     finally:
         await a.stop()
         await b.stop()
