@@ -5,7 +5,11 @@ database can be compared with the commands that succeeded), readers page through
 and subscribers follow the change feed over graphql-transport-ws from the start. A fault can be injected
 while the load runs. Afterwards the change log must be gapless, every subscriber must have received
 every event exactly once and in order, and the notices in the database must be exactly those whose
-mutation succeeded (plus any whose answer was lost with the connection, which must then be reported).
+mutation succeeded (plus any whose answer was lost with the connection, which must then be reported),
+each with exactly one change-log entry.
+
+Those checks alone would pass a server that refused every write or every read, so :class:`Bounds`
+states, per test, how many writes must have committed and how many reads and writes may have failed.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import asyncio
 import contextlib
 import itertools
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +27,7 @@ import httpx
 from sqlalchemy import func, select
 
 from domain.db import create_engine
+from domain.ids import to_global_id
 from domain.model import ChangeLogEntry, Notice
 from tests.feed_support import Subscriber, subscriber
 from tests.server import Server
@@ -30,6 +36,21 @@ from tests.test_feed_live import CREATE_NOTICE
 READ_NOTICES = "query { notices(first: 5) { edges { node { id title } } } }"
 REQUEST_TIMEOUT_S = 15.0
 DRAIN_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What a load must have achieved, stated by each test for its own conditions and fault."""
+
+    min_committed: int
+    """Acknowledged writes at least: far below what the load commits on a loaded two-core machine,
+    far above what a server refusing writes, or serialising them behind a stuck lock, would reach."""
+    max_failed_reads: int
+    """Failed reads at most (transport errors and answers that are not a clean 200 with data)."""
+    max_refused: int
+    """Writes refused with an error at most."""
+    min_reads: int = 20
+    """Reads answered at least, so that the bound on failed reads means something."""
 
 
 @dataclass
@@ -117,7 +138,7 @@ async def _reader(server: Server, until: float, out: Outcome) -> None:
                 continue
             out.reads += 1
             if response.status_code != 200 or response.json().get("errors"):
-                out.failed_reads.append(f"HTTP {response.status_code}")
+                out.failed_reads.append(f"HTTP {response.status_code}: {response.text[:200]}")
                 if (problem := _clean_error(response)) is not None:
                     out.dirty.append(problem)
                 await asyncio.sleep(0.2)
@@ -173,18 +194,45 @@ async def last_seq(database_url: str) -> int:
     return int(rows[0][0])
 
 
-async def verify(database_url: str, out: Outcome) -> list[str]:
+async def verify(database_url: str, out: Outcome, bounds: Bounds) -> list[str]:
     """The post-load checks; returns what was checked, one line each, and fails with the evidence."""
-    seqs = [r[0] for r in await _rows(database_url, select(ChangeLogEntry.seq).order_by(ChangeLogEntry.seq))]
-    titles = {r[0] for r in await _rows(database_url, select(Notice.title))}
+    assert len(out.committed) >= bounds.min_committed, (
+        f"only {len(out.committed)} writes committed (at least {bounds.min_committed} expected); "
+        f"{len(out.refused)} refused, {len(out.unanswered)} unanswered, e.g. {out.dirty[:2]}"
+    )
+    assert len(out.refused) <= bounds.max_refused, (
+        f"{len(out.refused)} writes refused (at most {bounds.max_refused} allowed): {out.refused[:3]}"
+    )
+    assert out.reads >= bounds.min_reads, f"only {out.reads} reads answered (at least {bounds.min_reads} expected)"
+    assert len(out.failed_reads) <= bounds.max_failed_reads, (
+        f"{len(out.failed_reads)} of {out.reads} reads failed (at most {bounds.max_failed_reads} allowed): "
+        f"{out.failed_reads[:3]}"
+    )
+    entries = await _rows(
+        database_url, select(ChangeLogEntry.seq, ChangeLogEntry.entity_kind, ChangeLogEntry.entity_id)
+    )
+    seqs = sorted(r[0] for r in entries)
+    notices = {r[1]: r[0] for r in await _rows(database_url, select(Notice.id, Notice.title))}
+    titles = set(notices)
     gaps = sorted(set(range(1, (seqs or [0])[-1] + 1)) - set(seqs))
     assert not gaps, f"the change log has gaps at seq {gaps[:20]}"
     committed = set(out.committed)
+    assert len(committed) == len(out.committed), "a title was acknowledged twice"
     missing = committed - titles
     assert not missing, f"{len(missing)} acknowledged notices are not in the database: {sorted(missing)[:5]}"
     extra = titles - committed
     unexplained = extra - set(out.unanswered)
     assert not unexplained, f"{len(unexplained)} stored notices whose mutation was refused: {sorted(unexplained)[:5]}"
+    logged = Counter(entity_id for _, kind, entity_id in entries if kind == "Notice")
+    not_once = {
+        t: logged[to_global_id("Notice", notices[t])] for t in titles if logged[to_global_id("Notice", notices[t])] != 1
+    }
+    assert not not_once, (
+        f"stored notices not in the change log exactly once (title: entries): {list(not_once.items())[:5]}"
+    )
+    assert len(entries) == len(titles), (
+        f"{len(entries)} change-log entries for {len(titles)} stored notices (the load writes nothing else)"
+    )
     assert not out.dirty, f"unclean error answers: {out.dirty[:3]}"
     for n, sub in enumerate(out.subscribers):
         assert not sub.errors, f"subscriber {n} got errors: {sub.errors[:3]}"
@@ -194,10 +242,11 @@ async def verify(database_url: str, out: Outcome) -> list[str]:
         )
     delivered = f"{len(out.subscribers)} subscribers each received all {len(seqs)} events exactly once, in order"
     return [
-        f"{len(out.committed)} notices acknowledged ({len(out.saved)} as saved but not read back), "
-        f"{len(out.refused)} refused with clean errors, "
+        f"{len(out.committed)} notices acknowledged (at least {bounds.min_committed} required; "
+        f"{len(out.saved)} as saved but not read back), "
+        f"{len(out.refused)} refused with clean errors (at most {bounds.max_refused} allowed), "
         f"{len(out.unanswered)} unanswered ({len(extra)} of those committed); all acknowledged ones are stored",
-        f"change log gapless: seq 1..{len(seqs)}",
-        f"{out.reads} reads, {len(out.failed_reads)} failed (cleanly)",
+        f"change log gapless: seq 1..{len(seqs)}; every stored notice in it exactly once, nothing else",
+        f"{out.reads} reads, {len(out.failed_reads)} failed (cleanly; at most {bounds.max_failed_reads} allowed)",
         *([delivered] if out.subscribers else []),
     ]
