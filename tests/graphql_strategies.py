@@ -151,10 +151,17 @@ class _Writer:
     MAX_DEPTH = 5
     MAX_SELECTIONS = 25
 
-    def __init__(self, draw: Callable[..., Any], schema: GraphQLSchema, ids: Sequence[str], words: Sequence[str]):
+    def __init__(
+        self,
+        draw: Callable[..., Any],
+        schema: GraphQLSchema,
+        ids: Sequence[str],
+        words: Sequence[str],
+        faults: bool | None = None,
+    ) -> None:
         self.draw = draw
         # Half the documents are valid GraphQL, so they execute; the rest may break any rule.
-        self.faults = bool(draw(st.booleans()))
+        self.faults = bool(draw(st.booleans())) if faults is None else faults
         self.schema = schema
         self.ids = tuple(ids) + odd_ids()
         self.text = strings(words)
@@ -460,6 +467,20 @@ def requests(schema: GraphQLSchema, ids: Sequence[str] = (), words: Sequence[str
         return _Writer(draw, schema, ids, words).request()
 
     return build()
+
+
+def input_value(
+    draw: Callable[..., Any],
+    schema: GraphQLSchema,
+    input_type: Any,
+    *,
+    ids: Sequence[str] = (),
+    words: Sequence[str] = (),
+    faults: bool = False,
+) -> Any:
+    """A JSON value for a variable of ``input_type``, as :func:`requests` sends them: of the right type
+    (with hostile strings) unless ``faults``, then now and then of any shape."""
+    return _Writer(draw, schema, ids, words, faults).value(input_type)
 
 
 @st.composite
