@@ -23,12 +23,14 @@ from strawberry.asgi import GraphQL
 
 from api.auth import ANONYMOUS_CALLER, AuthenticationFailed, build_context, identify, request_id
 from api.broker import Broker, LocalBroker, create_broker
+from api.connections import ConnectionLimits, WebSocketCap
 from api.graphiql import ASSETS, ASSETS_PATH
 from api.http import GraphQLHTTP
 from api.limits import create_limiter
 from api.logging import configure_logging
+from api.proxies import ClientAddress
 from api.settings import Settings
-from api.websocket import FeedWebSockets, feed_runtime, websocket_options
+from api.websocket import FeedWebSockets, QuietDisconnects, feed_runtime, websocket_options
 from domain.db import create_engine, create_sessionmaker
 from opendata.web import opendata_app
 from schema.build import Limits, build_schema
@@ -139,7 +141,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql = JiqunGraphQL(services, schema, **websocket_options(settings))
     limiter = create_limiter(settings.redis_url)
     graphql_http = GraphQLHTTP(schema, services, limiter)
-    middleware = []
+    # First, so that everything after it (rate limits, connection caps, subscription slots, logs) sees
+    # the client as api/proxies.py decides it.
+    middleware = [Middleware(ClientAddress, trusted_proxies=settings.trusted_proxies)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -163,7 +167,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql_http),
-            WebSocketRoute("/graphql", graphql),
+            WebSocketRoute("/graphql", WebSocketCap(QuietDisconnects(graphql), ConnectionLimits.of(settings))),
             Mount("/opendata", app=opendata_app(settings.data_dir)),
             Mount(ASSETS_PATH, app=StaticFiles(directory=ASSETS)),
             *enabled_routes(),

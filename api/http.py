@@ -2,8 +2,9 @@
 
 * POST with ``application/json`` (UTF-8), and GET with the parameters in the query string. A mutation
   over GET is 405 with ``Allow: POST``. Other methods are 405, other request media types 415, a body
-  over ``JIQUN_MAX_BODY_BYTES`` 413, a request that is not a well-formed GraphQL-over-HTTP request
-  (bad JSON, no ``query``, ``variables`` not an object, a batch) 400.
+  over ``JIQUN_MAX_BODY_BYTES`` 413, a body that has not arrived within ``JIQUN_BODY_TIMEOUT_S`` 408 (and
+  the connection closes), a request that is not a well-formed GraphQL-over-HTTP request (bad JSON, no
+  ``query``, ``variables`` not an object, a batch, a string that is not text: a lone surrogate or NUL) 400.
 * Responses in ``application/graphql-response+json`` (the default, and when preferred) or
   ``application/json``, as the ``Accept`` header asks; 406 when it accepts neither. With
   graphql-response+json a document that does not parse or validate, whose operation cannot be
@@ -42,8 +43,10 @@ from strawberry.types.graphql import OperationType
 from api.auth import AuthenticationFailed, Caller, build_context, identify, request_id
 from api.graphiql import graphiql_html
 from api.limits import Decision, LocalLimiter, RedisLimiter
+from domain.ids import is_decimal
 from schema.error_codes import OPERATION_RESOLUTION_FAILURE
 from schema.masking import DATABASE_UNAVAILABLE, public_error
+from schema.text_values import first_problem
 
 log = logging.getLogger("jiqun.http")
 
@@ -114,6 +117,8 @@ def _parse_json(raw: str | bytes, what: str) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise HttpError(400, "BAD_REQUEST", f"{what} is not valid JSON") from None
+    except RecursionError:  # arrays or objects nested thousands deep
+        raise HttpError(400, "BAD_REQUEST", f"{what} is nested too deeply") from None
 
 
 def _params(data: Any) -> Params:
@@ -135,7 +140,17 @@ def _params(data: Any) -> Params:
         raise HttpError(400, "BAD_REQUEST", "operationName must be a string")
     if extensions is not None and not isinstance(extensions, dict):
         raise HttpError(400, "BAD_REQUEST", "extensions must be a JSON object")
+    _check_text(data)
     return Params(query, variables, name or None, extensions)
+
+
+def _check_text(data: Any) -> None:
+    """Refuse strings that are not text (schema/text_values.py): lone surrogates, which the JSON of a body
+    may escape, and NUL."""
+    found = first_problem(data)
+    if found is not None:
+        where, problem = found
+        raise HttpError(400, "BAD_REQUEST", f"invalid text{where}: {problem}")
 
 
 def _get_params(request: Request) -> Params:
@@ -147,33 +162,45 @@ def _get_params(request: Request) -> Params:
     return _params(data)
 
 
-async def _body(request: Request, limit: int) -> bytes:
+async def _body(request: Request, limit: int, timeout_s: float) -> bytes:
+    """The request body, at most ``limit`` bytes, arriving within ``timeout_s``: a client that trickles its
+    body would otherwise hold a connection (and a request slot) as long as it likes."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and is_decimal(declared) and int(declared) > limit:
         raise HttpError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes")
     chunks, size = [], 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise HttpError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes")
-            chunks.append(chunk)
+        async with asyncio.timeout(timeout_s):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise HttpError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes")
+                chunks.append(chunk)
     except ClientDisconnect:
         raise HttpError(400, "BAD_REQUEST", "the client disconnected before sending the whole body") from None
+    except TimeoutError:
+        raise HttpError(
+            408, "REQUEST_TIMEOUT", f"the request body did not arrive within {timeout_s:g}s", {"Connection": "close"}
+        ) from None
     return b"".join(chunks)
 
 
-async def _post_params(request: Request, limit: int) -> Params:
+async def _post_params(request: Request, limit: int, timeout_s: float) -> Params:
     content_type = request.headers.get("content-type")
+    accepted = "send application/json (UTF-8)"
     if content_type is None:
-        raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send the request as Content-Type: application/json")
+        raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"the request has no Content-Type header; {accepted}")
+    if not content_type.strip():
+        raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"the Content-Type header is empty; {accepted}")
     media, params = _media_params(content_type)
+    if not media:
+        raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"the Content-Type header names no media type; {accepted}")
     if media != JSON:
-        raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"{media} is not supported; send application/json (UTF-8)")
+        raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"{media} is not supported; {accepted}")
     charset = params.get("charset", "utf-8")
     if charset not in ("utf-8", "utf8"):
         raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"charset {charset} is not supported; send the JSON in UTF-8")
-    return _params(_parse_json(await _body(request, limit), "the request body"))
+    return _params(_parse_json(await _body(request, limit, timeout_s), "the request body"))
 
 
 def is_request_error(result: ExecutionResult) -> bool:
@@ -218,7 +245,7 @@ class GraphQLHTTP:
                 raise HttpError(406, "NOT_ACCEPTABLE", f"responses are {GRAPHQL_RESPONSE} or {JSON}")
             caller = await self._caller(request, headers)
             if request.method == "POST":
-                params = await _post_params(request, self.settings.max_body_bytes)
+                params = await _post_params(request, self.settings.max_body_bytes, self.settings.body_timeout_s)
             else:
                 params = _get_params(request)
             return await self._execute(request, caller, params, media, rid, headers)

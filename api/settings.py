@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A ``JIQUN_*`` variable whose value cannot be used; the message names the variable and what it takes,
+    so that a typo stops the server at start-up instead of leaving a protection switched off."""
 
 
 def _env(name: str, default: str) -> str:
@@ -13,6 +20,48 @@ def _env(name: str, default: str) -> str:
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _seconds(name: str, default: float) -> float:
+    """A positive, finite number of seconds from ``JIQUN_<name>``."""
+    raw = _env(name, "")
+    if not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise SettingsError(f"JIQUN_{name} must be a number of seconds above 0 (e.g. {default:g}), not {raw!r}")
+    return value
+
+
+def _count(name: str, default: int) -> int:
+    """A whole number of at least 0 from ``JIQUN_<name>``."""
+    raw = _env(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise SettingsError(f"JIQUN_{name} must be a whole number, 0 or more (e.g. {default}), not {raw!r}")
+    return int(raw)
+
+
+def _networks(name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses and CIDR networks from ``JIQUN_<name>``, each checked and normalised.
+
+    A misspelt entry is refused rather than kept as text that never matches a peer, which would quietly
+    leave every client behind that proxy sharing the proxy's address."""
+    out = []
+    for entry in _split(_env(name, "")):
+        try:
+            network = ipaddress.ip_network(entry, strict=True)
+        except ValueError:
+            raise SettingsError(
+                f"JIQUN_{name} takes IP addresses and networks separated by commas"
+                f" (e.g. 10.0.0.5,192.168.0.0/24); {entry!r} is neither"
+            ) from None
+        out.append(str(network) if network.num_addresses > 1 else str(network.network_address))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -35,6 +84,12 @@ class Settings:
     rate_limit_anonymous_per_minute: int = 120
     rate_limit_key_per_minute: int = 1_200
     cache_max_age_s: int = 60
+    # Clients: who they are and how long and how often they may hold the server (see api/proxies.py,
+    # api/connections.py and api/http.py).
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 10.0
+    max_connections_per_address: int = 50
     # Change feed and subscriptions (see domain/feed.py, api/broker/, api/websocket.py).
     broker: str = "auto"
     broker_channel: str = "jiqun:changes"
@@ -67,6 +122,10 @@ class Settings:
             ),
             rate_limit_key_per_minute=int(_env("RATE_LIMIT_KEY_PER_MINUTE", str(cls.rate_limit_key_per_minute))),
             cache_max_age_s=int(_env("CACHE_MAX_AGE_S", str(cls.cache_max_age_s))),
+            trusted_proxies=_networks("TRUSTED_PROXIES"),
+            header_timeout_s=_seconds("HEADER_TIMEOUT_S", cls.header_timeout_s),
+            body_timeout_s=_seconds("BODY_TIMEOUT_S", cls.body_timeout_s),
+            max_connections_per_address=_count("MAX_CONNECTIONS_PER_ADDRESS", cls.max_connections_per_address),
             broker=_env("BROKER", cls.broker),
             broker_channel=_env("BROKER_CHANNEL", cls.broker_channel),
             feed_retention_days=float(_env("FEED_RETENTION_DAYS", "0")) or None,

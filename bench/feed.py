@@ -118,6 +118,7 @@ def measure_feed(subscribers: int, servers: int, redis_url: str) -> dict[str, An
     key = asyncio.run(_key_and_times(url, seqs=False))
     env = {
         "JIQUN_MAX_SUBSCRIPTIONS_PER_KEY": str(subscribers * 2),
+        "JIQUN_MAX_CONNECTIONS_PER_ADDRESS": "0",  # every subscriber connects from this machine
         "JIQUN_RATE_LIMIT_KEY_PER_MINUTE": "100000000",
         "JIQUN_POLL_INTERVAL_S": "30",
         "JIQUN_BROKER_CHANNEL": f"jiqun:bench:{uuid.uuid4().hex}",

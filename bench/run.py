@@ -40,7 +40,12 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 WORK = Path("/tmp/jiqun-bench")
 FRICTIONLESS = Path(sys.executable).with_name("frictionless")
 CONCURRENCIES = (1, 16)
-SERVER_ENV = {"JIQUN_BENCH_BASELINE": "1", "JIQUN_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000"}
+# Load from one address: no rate limit and no connection cap (the feed run holds a thousand subscribers).
+SERVER_ENV = {
+    "JIQUN_BENCH_BASELINE": "1",
+    "JIQUN_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000",
+    "JIQUN_MAX_CONNECTIONS_PER_ADDRESS": "0",
+}
 
 
 def _sh(command: str) -> str:

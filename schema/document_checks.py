@@ -1,8 +1,8 @@
 """The checks a document passes before anything executes, in order: it parses (within the token limit),
-its shape keeps the limits (depth, aliases, selections; schema/document_shape.py), it is valid against
-the schema, it names one operation, and that operation's cost (schema/cost.py) is within the limit. A
-refused document gets the limit's code and never executes; every response reports
-``extensions.cost = {requested, limit}``.
+its variables and string literals are text (schema/text_values.py), its shape keeps the limits (depth,
+aliases, selections; schema/document_shape.py), it is valid against the schema, it names one operation,
+and that operation's cost (schema/cost.py) is within the limit. A refused document gets the limit's code
+and never executes; every response reports ``extensions.cost = {requested, limit}``.
 
 The order matters for the event loop: the shape check is linear in the document's length whatever the
 document holds, and refuses the documents that would make the standard rules slow; parsing and the
@@ -32,6 +32,7 @@ from schema.cost import estimate_cost
 from schema.document_shape import ShapeLimits, check_shape
 from schema.error_codes import OPERATION_RESOLUTION_FAILURE, VALIDATION_FAILED, with_code
 from schema.parsing import PARSED_DOCUMENTS
+from schema.text_values import text_errors
 from schema.validation import VALID_DOCUMENTS
 
 
@@ -96,6 +97,9 @@ class DocumentChecks(SchemaExtension):
     async def _errors(self, context: ExecutionContext) -> list[GraphQLError]:
         assert context.graphql_document is not None
         document = context.graphql_document
+        not_text = text_errors(context.query, document, context.variables)
+        if not_text:
+            return not_text
         shape = check_shape(document, self.shape)
         if shape.errors:
             return shape.errors

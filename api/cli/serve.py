@@ -7,7 +7,7 @@ import asyncio
 import click
 
 from api.cli.errors import user_errors
-from api.settings import Settings
+from api.settings import Settings, SettingsError
 
 
 @click.command()
@@ -26,7 +26,10 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
 
     from migrations import runner
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
     with user_errors(settings.database_url):
         if with_demo:
             from demo.generate import fill_if_empty
@@ -46,7 +49,12 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # The app decides who the client is, trusting X-Forwarded-For only from JIQUN_TRUSTED_PROXIES
+        # (api/proxies.py); uvicorn's own handling would trust any local peer's header first.
+        proxy_headers=False,
+        # Time limits on headers and bodies and the per-address connection cap (api/connections.py); a
+        # string, so that every worker process imports it.
+        http="api.connections:GuardedHttpProtocol",
     )
 
 
