@@ -99,10 +99,10 @@ def sync(server: Server, path: Path, *args: str) -> subprocess.Popen[bytes]:
     )
 
 
-def finish(process: subprocess.Popen[bytes], timeout: float = BOUND_S) -> str:
+def finish(process: subprocess.Popen[bytes], timeout: float = BOUND_S, status: int = 0) -> str:
     _, err = process.communicate(timeout=timeout)
     text = err.decode()
-    assert process.returncode == 0, text
+    assert process.returncode == status, text
     return text
 
 
@@ -174,7 +174,9 @@ async def test_sync_interrupted_crashed_and_restarted_ends_equal_to_the_public_r
         done = mutations.done
         await until(lambda: mutations.done >= done + 6, "more mutations")
         first.send_signal(signal.SIGTERM)
-        assert "stopped: applied" in finish(first)
+        stopped = finish(first, status=143)  # 128 + SIGTERM, as a shell would report it
+        assert "stopped by SIGTERM: applied " in stopped and "the same command resumes" in stopped
+        assert "sync: snapshot " in stopped  # not on a terminal: progress comes as lines
         stopped_at = mirror_cursor(path)
 
         crashed = sync(server, path, "--key", site["partner"])
@@ -191,7 +193,7 @@ async def test_sync_interrupted_crashed_and_restarted_ends_equal_to_the_public_r
     target = await head(sessionmaker)
     await until(lambda: mirror_cursor(path) >= target, "the mirror to catch up")
     last.send_signal(signal.SIGINT)
-    finish(last)
+    assert "stopped by SIGINT: applied " in finish(last, status=130)
 
     assert mirror_state(path) == await public_state(sessionmaker)
     text = path.read_bytes().decode("utf-8", errors="replace")

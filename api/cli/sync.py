@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
     from api.sync.mirror import Mirror
-    from api.sync.runner import Progress
+    from api.sync.progress import Progress
 
 
 @click.command()
@@ -33,11 +33,16 @@ if TYPE_CHECKING:
 def sync(url: str, key: str | None, path: Path, jurisdictions: tuple[str, ...], once: bool, page_size: int) -> None:
     """Mirror the public registry (jurisdictions, agencies, published addresses, enterprises, notices) into
     a SQLite file: the snapshot first, then every change. Each batch is stored with its cursor in one
-    transaction, so an interrupted sync (Ctrl-C, SIGTERM, a crash) resumes where it stopped."""
+    transaction, so an interrupted sync (Ctrl-C, SIGTERM, a crash) resumes where it stopped.
+
+    Progress goes to standard error: bars on a terminal, otherwise a line per phase and then every few
+    seconds. Exit status: 0 when done (--once), 1 on an error a retry will not fix, 130 after SIGINT and
+    143 after SIGTERM (128 + the signal, as a shell reports it), with what was applied until then."""
     from tqdm import tqdm
 
     from api.sync.mirror import Mirror
-    from api.sync.runner import Progress, SyncError
+    from api.sync.progress import Progress, ProgressLines
+    from api.sync.runner import SyncError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -45,31 +50,38 @@ def sync(url: str, key: str | None, path: Path, jurisdictions: tuple[str, ...], 
         mirror = Mirror(path)
     bars: dict[str, tqdm] = {}
 
-    def report(phase: str, n: int) -> None:
+    def bar(phase: str, n: int) -> None:
         if phase not in bars:
-            bars[phase] = tqdm(desc=phase, unit=" items", disable=not sys.stderr.isatty(), leave=True)
+            bars[phase] = tqdm(desc=phase, unit=" items", leave=True)
         bars[phase].update(n)
 
-    progress = Progress(report)
+    progress = Progress(bar if sys.stderr.isatty() else ProgressLines(sys.stderr))
     try:
         with user_errors():
-            stopped = asyncio.run(_run(url, key, mirror, list(jurisdictions), once, page_size, progress))
+            stopped_by = asyncio.run(_run(url, key, mirror, list(jurisdictions), once, page_size, progress))
     except SyncError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
-        for bar in bars.values():
-            bar.close()
+        for each in bars.values():
+            each.close()
         cursor = mirror.state("cursor")
         mirror.close()
-    counts = ", ".join(f"{n} {phase}" for phase, n in progress.applied.items()) or "nothing new"
-    click.echo(f"{'stopped' if stopped else 'up to date'}: applied {counts}; cursor {cursor}", err=True)
+    if stopped_by is None:
+        click.echo(f"up to date: applied {progress.summary()}; cursor {cursor}", err=True)
+        return
+    click.echo(
+        f"stopped by {stopped_by.name}: applied {progress.summary()}; cursor {cursor}; "
+        "the same command resumes from there",
+        err=True,
+    )
+    sys.exit(128 + stopped_by.value)
 
 
 async def _run(
     url: str, key: str | None, mirror: Mirror, jurisdictions: list[str], once: bool, page_size: int, progress: Progress
-) -> bool:
-    """Run until done (``--once``) or until SIGINT/SIGTERM; ``True`` when stopped by a signal. A signal
-    cancels at the next network wait, never inside a transaction of the mirror."""
+) -> signal.Signals | None:
+    """Run until done (``--once``) or until SIGINT/SIGTERM; the signal that stopped it, if one did. A
+    signal cancels at the next network wait, never inside a transaction of the mirror."""
     from api.sync.graphql import GraphQLClient
     from api.sync.runner import Sync
 
@@ -77,21 +89,22 @@ async def _run(
     task = asyncio.current_task()
     assert task is not None
     loop = asyncio.get_running_loop()
-    stopped = False
+    stopped_by: signal.Signals | None = None
 
-    def stop() -> None:
-        nonlocal stopped
-        stopped = True
-        task.cancel()
+    def stop(sig: signal.Signals) -> None:
+        nonlocal stopped_by
+        if stopped_by is None:
+            stopped_by = sig
+            task.cancel()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop)
+        loop.add_signal_handler(sig, stop, sig)
     try:
         await Sync(client, mirror, jurisdiction_codes=jurisdictions, page_size=page_size, progress=progress).run(
             once=once
         )
     except asyncio.CancelledError:
-        if not stopped:
+        if stopped_by is None:
             raise
         task.uncancel()
     finally:
@@ -99,4 +112,4 @@ async def _run(
             loop.remove_signal_handler(sig)
         with contextlib.suppress(Exception):
             await client.aclose()
-    return stopped
+    return stopped_by

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 import json
+import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,8 +16,14 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.typing import Subprotocol
 
+log = logging.getLogger("jiqun.sync")
+
 ACK_TIMEOUT_S = 10.0
 HTTP_TIMEOUT_S = 60.0
+# A rate-limited request waits what ``Retry-After`` asks, within these bounds (a missing or unreadable
+# header counts as the shortest wait, a date far ahead as the longest).
+RETRY_AFTER_MIN_S = 1.0
+RETRY_AFTER_MAX_S = 600.0
 
 
 class GraphQLError(Exception):
@@ -30,6 +39,19 @@ class GraphQLError(Exception):
 
 class TransportError(Exception):
     """The server could not be reached or broke the protocol; worth retrying later."""
+
+
+def retry_after_s(value: str | None) -> float:
+    """Seconds to wait for a ``Retry-After`` value: delay-seconds or an HTTP date (RFC 9110 10.2.3)."""
+    seconds: float | None = None
+    if value:
+        value = value.strip()
+        if value.isascii() and value.isdigit():
+            seconds = float(value)
+        else:
+            with contextlib.suppress(TypeError, ValueError, IndexError):
+                seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+    return min(max(seconds or 0.0, RETRY_AFTER_MIN_S), RETRY_AFTER_MAX_S)
 
 
 def websocket_url(url: str) -> str:
@@ -49,14 +71,21 @@ class GraphQLClient:
         await self._http.aclose()
 
     async def query(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        """The ``data`` of a query; waits out rate limits (429 with ``Retry-After``)."""
+        """The ``data`` of a query; waits out rate limits (429 with ``Retry-After``), saying so each time."""
         while True:
             try:
                 response = await self._http.post(self.url, json={"query": query, "variables": variables})
             except httpx.TransportError as exc:
                 raise TransportError(f"{self.url}: {exc!r}") from exc
             if response.status_code == 429:
-                await asyncio.sleep(float(response.headers.get("retry-after", "1") or 1))
+                wait_s = retry_after_s(response.headers.get("retry-after"))
+                log.warning(
+                    "%s: rate limited (HTTP 429, %s); waiting %.0f s as Retry-After asks, then retrying",
+                    self.url,
+                    _message(response),
+                    wait_s,
+                )
+                await asyncio.sleep(wait_s)
                 continue
             try:
                 body = response.json()
@@ -111,3 +140,10 @@ class GraphQLClient:
                 raise GraphQLError(message.get("payload") or [])
             elif kind == "complete":
                 return
+
+
+def _message(response: httpx.Response) -> str:
+    """The first error message of a GraphQL-style error body, or the status line's reason."""
+    with contextlib.suppress(ValueError, LookupError, TypeError, AttributeError):
+        return str(response.json()["errors"][0]["message"])
+    return response.reason_phrase or "no reason given"

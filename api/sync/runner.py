@@ -16,12 +16,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from api.sync.graphql import GraphQLClient, GraphQLError, TransportError
 from api.sync.mirror import TABLES, Mirror
+from api.sync.progress import Progress
 
 log = logging.getLogger("jiqun.sync")
 
@@ -61,18 +60,6 @@ subscription Follow($after: String, $first: Int!, $entityKinds: [String!], $juri
 
 class SyncError(Exception):
     """Something a retry will not fix (a refused key, a mirror made with other filters)."""
-
-
-@dataclass
-class Progress:
-    """Counts what was applied; ``report`` receives ``(phase, count)`` as it grows."""
-
-    report: Callable[[str, int], None] = lambda phase, n: None
-    applied: dict[str, int] = field(default_factory=dict)
-
-    def add(self, phase: str, n: int) -> None:
-        self.applied[phase] = self.applied.get(phase, 0) + n
-        self.report(phase, n)
 
 
 class Sync:
