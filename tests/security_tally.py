@@ -4,10 +4,16 @@ pytest session: requests sent, 5xx answers, internal errors, personal values lea
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+# The longest a concurrent /healthz may take while an attack runs.
+HEALTHZ_LIMIT_S = 1.0
 
 
 @dataclass
@@ -45,3 +51,29 @@ class SecurityTally:
 
 
 TALLY = SecurityTally()
+
+
+async def healthz_while(server_url: str, attack: Callable[[], Awaitable[object]]) -> tuple[float, int]:
+    """Run ``attack`` while probing ``/healthz`` every 50 ms; the slowest probe's time and the probe count."""
+    slowest, probes = 0.0, 0
+    done = asyncio.Event()
+
+    async def probe() -> None:
+        nonlocal slowest, probes
+        async with httpx.AsyncClient(base_url=server_url, timeout=30.0) as client:
+            while not done.is_set():
+                started = time.monotonic()
+                response = await client.get("/healthz")
+                slowest = max(slowest, time.monotonic() - started)
+                TALLY.healthz(slowest)
+                probes += 1
+                assert response.status_code == 200
+                await asyncio.sleep(0.05)
+
+    prober = asyncio.create_task(probe())
+    try:
+        await attack()
+    finally:
+        done.set()
+        await prober
+    return slowest, probes

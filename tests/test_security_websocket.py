@@ -19,7 +19,7 @@ from websockets.typing import Subprotocol
 
 from domain.db import create_engine, create_sessionmaker
 from tests.feed_support import FOLLOW, LEGACY_WS, TRANSPORT_WS, Writer
-from tests.security_tally import TALLY
+from tests.security_tally import HEALTHZ_LIMIT_S, TALLY, healthz_while
 from tests.server import Server, running_server
 
 CAP = 20
@@ -174,3 +174,80 @@ async def test_text_that_is_not_text_in_websocket_variables_is_refused(server: S
             assert answer["payload"][0]["message"].startswith("invalid text in variables.c: ")
         await ws.send(json.dumps({"type": "subscribe", "id": "ok", "payload": {"query": "{ __typename }"}}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "next"
+
+
+async def test_an_oversized_message_closes_the_connection(server: Server) -> None:
+    """A message over JIQUN_MAX_BODY_BYTES (100 kB here) is refused by the protocol, close code 1009."""
+    async with connect(server.websocket_url, subprotocols=[TRANSPORT_WS]) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        await ws.recv()
+        payload = {"query": "{ __typename }", "variables": {"x": "a" * 200_000}}
+        await ws.send(json.dumps({"type": "subscribe", "id": "big", "payload": payload}))
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(ws.recv(), 10)
+    TALLY.answered("websocket")
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+async def _init_flood(server: Server) -> None:
+    """Ten connections at a time (within the cap), each sending connection_init a hundred times."""
+
+    async def one() -> int:
+        async with connect(server.websocket_url, subprotocols=[TRANSPORT_WS]) as ws:
+            with contextlib.suppress(ConnectionClosed):
+                for _ in range(100):
+                    await ws.send(json.dumps({"type": "connection_init"}))
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 10)
+        TALLY.answered("websocket")
+        assert closed.value.rcvd is not None
+        return closed.value.rcvd.code
+
+    for _ in range(3):
+        assert set(await asyncio.gather(*(one() for _ in range(10)))) == {4429}
+
+
+async def _subscription_flood(server: Server) -> None:
+    """Ten connections, each asking for fifty subscriptions of the whole feed: ten per connection run
+    (JIQUN_MAX_SUBSCRIPTIONS_PER_CONNECTION), and the connection's key (none: its address) holds twenty in
+    all (JIQUN_MAX_SUBSCRIPTIONS_PER_KEY); every other one is refused with a message, none stalls."""
+
+    async def one(n: int) -> tuple[int, int]:
+        started = refused = 0
+        async with connect(server.websocket_url, subprotocols=[TRANSPORT_WS], max_size=None) as ws:
+            await ws.send(json.dumps({"type": "connection_init"}))
+            await ws.recv()
+            for op in range(50):
+                payload = {"query": FOLLOW, "variables": {"first": 5}}
+                await ws.send(json.dumps({"type": "subscribe", "id": f"{n}-{op}", "payload": payload}))
+            answered: set[str] = set()
+            while len(answered) < 50:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                if message.get("id") in answered or message["type"] == "ping":
+                    continue
+                answered.add(message["id"])
+                if message["type"] == "error" or (message["type"] == "next" and message["payload"].get("errors")):
+                    refused += 1
+                else:
+                    started += 1
+        TALLY.answered("websocket")
+        return started, refused
+
+    results = await asyncio.gather(*(one(n) for n in range(10)))
+    assert all(started <= 10 for started, _ in results), results
+    assert sum(started for started, _ in results) <= 20, results
+    assert sum(started + refused for started, refused in results) == 500
+
+
+async def test_init_and_subscription_floods_leave_healthz_answering(server: Server) -> None:
+    async def attack() -> None:
+        for _ in range(3):
+            await _init_flood(server)
+            await _subscription_flood(server)
+            await asyncio.sleep(0.3)  # for the server to count the closed connections out
+
+    slowest, probes = await healthz_while(server.base_url, attack)
+    assert probes >= 5
+    assert slowest < HEALTHZ_LIMIT_S, f"/healthz took {slowest:.2f}s during the floods"

@@ -55,6 +55,9 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
         # Time limits on headers and bodies and the per-address connection cap (api/connections.py); a
         # string, so that every worker process imports it.
         http="api.connections:GuardedHttpProtocol",
+        # A WebSocket message is a request too: the protocol refuses a larger one (close 1009) before it is
+        # read whole or decoded.
+        ws_max_size=settings.max_body_bytes,
     )
 
 
