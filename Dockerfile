@@ -12,6 +12,7 @@ COPY domain ./domain
 COPY opendata ./opendata
 COPY migrations ./migrations
 COPY demo ./demo
+COPY partner_sync ./partner_sync
 RUN pip install -c constraints.txt .
 
 USER jiqun

@@ -234,10 +234,12 @@ class ChangeColumns(_SqlFacts, ChangeFacts[ColumnElement[bool]]):
         return ChangeLogEntry.entity_kind != "Address"
 
     def is_deletion(self) -> ColumnElement[bool]:
-        return ChangeLogEntry.projection["id"].as_string().is_(None)
+        missing: ColumnElement[bool] = ChangeLogEntry.projection["id"].as_string().is_(None)
+        return missing
 
     def published(self) -> ColumnElement[bool]:
-        return ChangeLogEntry.projection["publishedOn"].as_string().is_not(None)
+        published: ColumnElement[bool] = ChangeLogEntry.projection["publishedOn"].as_string().is_not(None)
+        return published
 
     def in_jurisdictions(self, codes: frozenset[str]) -> ColumnElement[bool]:
         return ChangeLogEntry.jurisdiction_code.in_(sorted(codes))

@@ -11,9 +11,9 @@ import time
 import httpx
 import pytest
 
-from api.sync import graphql as sync_graphql
-from api.sync.graphql import GraphQLClient, retry_after_s
-from api.sync.progress import Progress, ProgressLines
+from partner_sync import graphql as sync_graphql
+from partner_sync.graphql import GraphQLClient, retry_after_s
+from partner_sync.progress import Progress, ProgressLines
 
 
 @pytest.mark.parametrize(

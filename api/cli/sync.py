@@ -17,8 +17,8 @@ from api.cli.errors import user_errors
 if TYPE_CHECKING:
     from tqdm import tqdm
 
-    from api.sync.mirror import Mirror
-    from api.sync.progress import Progress
+    from partner_sync.mirror import Mirror
+    from partner_sync.progress import Progress
 
 
 @click.command()
@@ -40,9 +40,9 @@ def sync(url: str, key: str | None, path: Path, jurisdictions: tuple[str, ...], 
     143 after SIGTERM (128 + the signal, as a shell reports it), with what was applied until then."""
     from tqdm import tqdm
 
-    from api.sync.mirror import Mirror
-    from api.sync.progress import Progress, ProgressLines
-    from api.sync.runner import SyncError
+    from partner_sync.mirror import Mirror
+    from partner_sync.progress import Progress, ProgressLines
+    from partner_sync.runner import SyncError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -82,8 +82,8 @@ async def _run(
 ) -> signal.Signals | None:
     """Run until done (``--once``) or until SIGINT/SIGTERM; the signal that stopped it, if one did. A
     signal cancels at the next network wait, never inside a transaction of the mirror."""
-    from api.sync.graphql import GraphQLClient
-    from api.sync.runner import Sync
+    from partner_sync.graphql import GraphQLClient
+    from partner_sync.runner import Sync
 
     client = GraphQLClient(url, key)
     task = asyncio.current_task()

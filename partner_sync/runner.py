@@ -18,9 +18,9 @@ import json
 import logging
 from typing import Any
 
-from api.sync.graphql import GraphQLClient, GraphQLError, TransportError
-from api.sync.mirror import TABLES, Mirror
-from api.sync.progress import Progress
+from partner_sync.graphql import GraphQLClient, GraphQLError, TransportError
+from partner_sync.mirror import TABLES, Mirror
+from partner_sync.progress import Progress
 
 log = logging.getLogger("jiqun.sync")
 
