@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from api.logging import configure_logging
 from api.proxies import ClientAddress
 from api.settings import Settings
 from api.websocket import FeedWebSockets, QuietDisconnects, feed_runtime, websocket_options
-from domain.db import create_engine, create_sessionmaker
+from domain.db import autocommit, create_engine, create_sessionmaker
 from opendata.web import opendata_app
 from schema.build import Limits, build_schema
 from schema.changes import ChangesSubscription, FeedRuntime
@@ -48,6 +49,8 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    read_sessionmaker: async_sessionmaker[AsyncSession]
+    """Sessions for the reads of a GraphQL request, without a transaction (domain/db.py)."""
     broker: Broker = field(default_factory=LocalBroker)
 
     @cached_property
@@ -120,18 +123,40 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+# Young-generation collections every this many allocations instead of 700: requests allocate many
+# short-lived objects, and most die before a collection would look at them.
+GC_THRESHOLDS = (10_000, 20, 100)
+
+
+def freeze_start_up_objects() -> None:
+    """Move what start-up built (modules, the schema, the mapper registry: over 120,000 objects) out of
+    the garbage collector's sight, for good.
+
+    They live as long as the process, yet every full collection would walk them all again: 60 ms each on
+    this machine, paid by whichever request happened to trigger it (a p99 pause). Frozen, a full
+    collection walks only what requests have left behind."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     engine = create_engine(settings.database_url, statement_timeout_ms=settings.statement_timeout_ms)
     install_sql_functions(engine)
     services = Services(
-        settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine), broker=create_broker(settings)
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        read_sessionmaker=create_sessionmaker(autocommit(engine)),
+        broker=create_broker(settings),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.broker.start()
+        freeze_start_up_objects()
         yield
         await services.broker.stop()
         await limiter.close()

@@ -79,6 +79,7 @@ def build_context(services: Any, caller: Caller, rid: str, request: Any = None, 
     broker = getattr(services, "broker", None)
     return Context(
         sessionmaker=services.sessionmaker,
+        read_sessionmaker=getattr(services, "read_sessionmaker", None),
         actor=caller.actor,
         request_id=rid,
         scope_codes=caller.scope_codes,

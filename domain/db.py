@@ -3,21 +3,32 @@
 SQLite runs in WAL mode with foreign keys on; a unit of work opens its transaction with
 ``BEGIN IMMEDIATE`` so concurrent writers queue on the database lock instead of failing on a
 read-to-write upgrade. Readers keep plain ``BEGIN`` and never wait for writers.
+
+PostgreSQL connections are checked only when they come out of the pool after lying idle for
+:data:`IDLE_PING_S` (a restarted server or a dropped network shows there): a busy server reuses its
+connections within milliseconds and would otherwise pay a round trip per checkout for nothing. The
+request reads of the GraphQL API run on :func:`autocommit` connections: at READ COMMITTED, the default,
+a transaction gives a run of single statements nothing, and costs a ``BEGIN`` and a ``ROLLBACK`` round
+trip per request. Reads that need one snapshot over several statements (the change feed) open a
+REPEATABLE READ transaction themselves (``domain/feed``'s ``consistent_read``).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any, TypeAlias
 
 from sqlalchemy import Select, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 # A SELECT of any columns: ``Select`` is generic over the tuple of its column types.
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 WRITE_OPTION = "jiqun_write"
+# A pooled PostgreSQL connection idle for longer is pinged before use.
+IDLE_PING_S = 5.0
 
 
 def normalise_url(url: str) -> str:
@@ -44,8 +55,38 @@ def create_engine(
     if statement_timeout_ms:
         server_settings["statement_timeout"] = str(statement_timeout_ms)
     kwargs["connect_args"] = {"server_settings": server_settings}
-    kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-    return create_async_engine(url, **kwargs)
+    kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+    engine = create_async_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a connection leaving the pool after :data:`IDLE_PING_S` unused; a dead one is replaced (the
+    pool discards it on :class:`DisconnectionError` and tries a fresh one, as ``pool_pre_ping`` does)."""
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_S:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"an idle pooled connection is gone: {exc!r}") from exc
+
+
+def autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` for request reads: no transaction around them on PostgreSQL (see the module);
+    SQLite's read transactions cost no round trip, and keep their plain ``BEGIN``."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -28,6 +28,9 @@ class Context:
     sessionmaker: async_sessionmaker[AsyncSession]
     actor: Actor
     request_id: str
+    read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    """The sessions of :meth:`read` (without a transaction on PostgreSQL, domain/db.py), else
+    ``sessionmaker``'s."""
     # The jurisdiction codes a regulator governs: its own and, for a city, its districts.
     scope_codes: frozenset[str] = frozenset()
     services: Any = None
@@ -54,7 +57,7 @@ class Context:
         """The request's read session, held exclusively for the duration of the block."""
         async with self._lock:
             if self._session is None:
-                self._session = self.sessionmaker()
+                self._session = (self.read_sessionmaker or self.sessionmaker)()
             yield self._session
 
     def loader(self, name: str, factory: Callable[[Context], T]) -> T:

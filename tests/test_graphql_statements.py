@@ -122,3 +122,72 @@ async def test_statements_do_not_grow_with_the_page_size(crowded_api: Api, datab
     assert large <= 8 and nested_large <= 8, (large, nested_large)
     backend = database_url.split(":")[0]
     print(f"\n[{backend}] statements: promotion {small}/{large}, with enterprises {nested_small}/{nested_large}")
+
+
+async def test_a_read_sends_postgresql_its_statements_and_nothing_else(
+    crowded_api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No BEGIN (and so no ROLLBACK) around a request's reads and no ping of a connection in use moments
+    ago: the only round trips are the statements themselves. Counted where SQLAlchemy's asyncpg adapter
+    sends BEGIN and pings."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection as Adapted
+
+    sent: list[str] = []
+    start, ping = Adapted._start_transaction, Adapted._async_ping
+
+    async def counted_start(self: Any) -> None:
+        if self.isolation_level != "autocommit":
+            sent.append("BEGIN")
+        await start(self)
+
+    async def counted_ping(self: Any) -> None:
+        sent.append("ping")
+        await ping(self)
+
+    await _statements(crowded_api, WITH_ENTERPRISES, 10)  # the pool's first connection is set up once
+    monkeypatch.setattr(Adapted, "_start_transaction", counted_start)
+    monkeypatch.setattr(Adapted, "_async_ping", counted_ping)
+    counts = [(await _statements(crowded_api, WITH_ENTERPRISES, 10))[0] for _ in range(3)]
+    assert sent == [], sent
+    assert counts[0] == counts[1] == counts[2] > 0, counts
+
+
+@pytest.mark.parametrize("idle_ping_s", [0.0, None])
+async def test_a_connection_that_died_while_idle_is_replaced(
+    crowded_api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch, idle_ping_s: float | None
+) -> None:
+    """Connections the server closed while they lay in the pool (a restart, an idle timeout) are pinged
+    when they come out after :data:`domain.db.IDLE_PING_S` and replaced, so the request succeeds. Without
+    the ping (``None``) the request meets the dead connection: the same test shows it failing."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy import text
+
+    from domain import db
+
+    await _statements(crowded_api, WITH_ENTERPRISES, 3)
+    monkeypatch.setattr(db, "IDLE_PING_S", 1e9 if idle_ping_s is None else idle_ping_s)
+    engine = crowded_api.client._transport.app.state.services.engine  # type: ignore[attr-defined]
+    killer = db.create_engine(database_url)
+    try:
+        async with killer.connect() as conn:
+            ours = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND application_name = 'jiqun' AND pid <> :ours"
+                ),
+                {"ours": ours},
+            )
+    finally:
+        await killer.dispose()
+    assert engine.sync_engine.pool.checkedin() >= 1
+    response = await crowded_api.post(WITH_ENTERPRISES, {"n": 3})
+    body = response.json()
+    if idle_ping_s is None:
+        assert body.get("errors"), body
+    else:
+        assert "errors" not in body, body
+        assert len(body["data"]["addresses"]["nodes"]) == 3
