@@ -90,7 +90,7 @@ class Settings:
     header_timeout_s: float = 10.0
     body_timeout_s: float = 10.0
     max_connections_per_address: int = 50
-    # Change feed and subscriptions (see domain/feed.py, api/broker/, api/websocket.py).
+    # Change feed and subscriptions (see domain/feed/, api/broker/, api/websocket.py).
     broker: str = "auto"
     broker_channel: str = "jiqun:changes"
     feed_retention_days: float | None = None

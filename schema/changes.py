@@ -30,7 +30,7 @@ from domain import feed
 from domain.access import viewer_for
 from domain.enums import Role
 from domain.errors import DomainError
-from domain.feed_tail import LogTail
+from domain.feed.tail import LogTail
 from schema.context import Context
 from schema.errors import ApiError, from_domain
 from schema.pagination import PageInfo

@@ -14,7 +14,7 @@ from domain import access, commands, feed
 from domain.actor import SYSTEM, Actor
 from domain.db import create_engine, create_sessionmaker
 from domain.enums import Role
-from domain.feed_tail import LogTail
+from domain.feed.tail import LogTail
 from tests import factories
 from tests.feed_support import Writer
 

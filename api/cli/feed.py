@@ -34,7 +34,7 @@ def status() -> None:
 
     head, oldest = in_session(read, settings)
     click.echo(f"newest change: seq {head} (cursor {change_feed.encode_cursor(head)})")
-    if oldest <= 1:  # a cursor expires only once a change after it was pruned (domain.feed._check_cursor)
+    if oldest <= 1:  # a cursor expires only once a change after it was pruned (domain.feed.reading._check_cursor)
         click.echo("oldest kept:   seq 1; nothing has been pruned, so no cursor has expired")
     else:
         click.echo(f"oldest kept:   seq {oldest}; cursors before seq {oldest - 1} get CURSOR_EXPIRED")

@@ -31,18 +31,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import Viewer
-from domain.feed import (
-    Change,
-    ChangePage,
-    FeedFilter,
-    WakeUps,
-    WakeUpSignal,
-    change_of,
-    consistent_read,
-    head_seq,
-    matches,
-    read_changes,
-)
+from domain.feed.changes import Change, ChangePage, change_of
+from domain.feed.filters import FeedFilter, matches
+from domain.feed.following import WakeUps, WakeUpSignal
+from domain.feed.reading import consistent_read, head_seq, read_changes
 from domain.model import ChangeLogEntry
 
 log = logging.getLogger("jiqun.feed")
