@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,13 +114,34 @@ def running_server(
     ``args`` are extra ``serve`` options such as ``("--workers", "2")``. With ``require_healthy`` the
     server must answer ``/healthz`` with 200; without it any HTTP answer (e.g. 503) will do.
     """
+    with running_process(
+        lambda port: [*jiqun_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        database_url,
+        env=env,
+        require_healthy=require_healthy,
+        timeout=timeout,
+    ) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_process(
+    command: Callable[[int], Sequence[str]],
+    database_url: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    require_healthy: bool = True,
+    timeout: float = STARTUP_TIMEOUT_S,
+) -> Iterator[Server]:
+    """Run ``command(port)``, a server process on a free port, on ``database_url`` until the block ends
+    (see :func:`running_server`)."""
     port = free_port()
     environment = {**os.environ, "JIQUN_DATABASE_URL": database_url, "JIQUN_LOG_LEVEL": "WARNING", **(env or {})}
     with tempfile.TemporaryDirectory(prefix="jiqun-serve-") as tmp:
         log_path = Path(tmp) / "server.log"
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
-                [*jiqun_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+                list(command(port)),
                 env=environment,
                 cwd=tmp,
                 stdin=subprocess.DEVNULL,

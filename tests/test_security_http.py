@@ -12,11 +12,9 @@ import select
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,7 +23,7 @@ from api.proxies import UNVERIFIED
 from api.settings import Settings, SettingsError
 from tests.graphql_support import Api
 from tests.security_tally import TALLY
-from tests.server import STARTUP_TIMEOUT_S, Server, _stop, _wait_until_up, free_port, jiqun_command, running_server
+from tests.server import Server, free_port, jiqun_command, running_process, running_server
 
 HEALTHZ_LIMIT_S = 1.0
 QUERY = b'{"query":"{ __typename }"}'
@@ -47,27 +45,12 @@ RATE_LIMITED = {**LIMITS, "JIQUN_RATE_LIMIT_ANONYMOUS_PER_MINUTE": str(RATE_LIMI
 def running_uvicorn(database_url: str, env: Mapping[str, str], args: Sequence[str] = ()) -> Iterator[Server]:
     """``uvicorn api.app:create_app --factory [args]``, as a deployment might run it without ``jiqun serve``
     (and so with uvicorn's own defaults, X-Forwarded-For handling included)."""
-    port = free_port()
-    environment = {**os.environ, "JIQUN_DATABASE_URL": database_url, "JIQUN_LOG_LEVEL": "WARNING", **env}
-    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(port), *args]
-    with tempfile.TemporaryDirectory(prefix="jiqun-uvicorn-") as tmp:
-        log_path = Path(tmp) / "server.log"
-        with log_path.open("wb") as log_file:
-            process = subprocess.Popen(
-                command,
-                env=environment,
-                cwd=tmp,
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        server = Server(process, port, log_path)
-        try:
-            _wait_until_up(server, True, STARTUP_TIMEOUT_S)
-            yield server
-        finally:
-            _stop(process)
+    with running_process(
+        lambda port: [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(port), *args],
+        database_url,
+        env=env,
+    ) as server:
+        yield server
 
 
 @contextlib.contextmanager
