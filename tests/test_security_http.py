@@ -22,10 +22,9 @@ import pytest
 from api.proxies import UNVERIFIED
 from api.settings import Settings, SettingsError
 from tests.graphql_support import Api
-from tests.security_tally import TALLY
+from tests.security_tally import HEALTHZ_LIMIT_S, TALLY
 from tests.server import Server, free_port, jiqun_command, running_process, running_server
 
-HEALTHZ_LIMIT_S = 1.0
 QUERY = b'{"query":"{ __typename }"}'
 # The request of the security review, byte for byte: a lone surrogate escaped in the variables.
 SURROGATE_IN_VARIABLES = b'{"query":"query($c:String!){jurisdiction(code:$c){code}}","variables":{"c":"\\ud800abc"}}'

@@ -26,10 +26,8 @@ from schema.cost import estimate_cost
 from schema.document_shape import ShapeLimits, check_shape
 from tests.feed_support import TRANSPORT_WS
 from tests.graphql_support import Api, make_settings, open_api
-from tests.security_tally import TALLY
+from tests.security_tally import HEALTHZ_LIMIT_S, TALLY, healthz_while
 from tests.server import running_server
-
-HEALTHZ_LIMIT_S = 1.0
 
 
 def fan_out(levels: int, leaf: str = "__typename") -> str:
@@ -177,32 +175,6 @@ async def test_the_operation_named_by_operation_name_runs(api: Api) -> None:
     assert named["extensions"]["cost"]["requested"] == 7, "the cost is that of the named operation"
 
 
-async def _healthz_while(server_url: str, attack: Any) -> tuple[float, int]:
-    """Run ``attack`` while probing ``/healthz`` every 50 ms; the slowest probe's time and the probe count."""
-    slowest, probes = 0.0, 0
-    done = asyncio.Event()
-
-    async def probe() -> None:
-        nonlocal slowest, probes
-        async with httpx.AsyncClient(base_url=server_url, timeout=30.0) as client:
-            while not done.is_set():
-                started = time.monotonic()
-                response = await client.get("/healthz")
-                slowest = max(slowest, time.monotonic() - started)
-                TALLY.healthz(slowest)
-                probes += 1
-                assert response.status_code == 200
-                await asyncio.sleep(0.05)
-
-    prober = asyncio.create_task(probe())
-    try:
-        await attack()
-    finally:
-        done.set()
-        await prober
-    return slowest, probes
-
-
 async def test_the_server_keeps_answering_while_attacked(database_url: str) -> None:
     env = {"JIQUN_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000"}
     with running_server(database_url, env=env) as server:
@@ -225,7 +197,7 @@ async def test_the_server_keeps_answering_while_attacked(database_url: str) -> N
                 await attack()
                 await _subscription_attacks(server.websocket_url)
 
-            slowest, probes = await _healthz_while(server.base_url, subscribe_attacks)
+            slowest, probes = await healthz_while(server.base_url, subscribe_attacks)
     assert probes >= 5
     assert slowest < HEALTHZ_LIMIT_S, f"/healthz took {slowest:.2f}s while the attacks ran"
 
