@@ -33,6 +33,8 @@ from tests.feed_support import Subscriber, subscriber
 from tests.server import Server
 from tests.test_feed_live import CREATE_NOTICE
 
+# Titles are unique across the loads of a test process: a test may add a second load's outcome to the first.
+TITLES = itertools.count(1)
 READ_NOTICES = "query { notices(first: 5) { edges { node { id title } } } }"
 REQUEST_TIMEOUT_S = 15.0
 DRAIN_TIMEOUT_S = 30.0
@@ -158,7 +160,7 @@ async def run_load(
 ) -> Outcome:
     """Run the load for ``seconds`` (the fault, if any, runs alongside), then let every subscriber drain."""
     out = Outcome()
-    titles = itertools.count(1)
+    titles = TITLES
     async with contextlib.AsyncExitStack() as stack:
         for server in subscribers_on:
             for _ in range(subscribers_per_server):
