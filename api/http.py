@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError
 from starlette.requests import ClientDisconnect, Request
@@ -210,8 +211,10 @@ def is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or ())
 
 
-def _encode(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+def encode_json(body: object) -> bytes:
+    """Compact UTF-8 JSON, written by orjson: several times faster than ``json.dumps`` on a page of
+    results, and the same JSON."""
+    return orjson.dumps(body, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 def _error_body(message: str, code: str, rid: str) -> dict[str, Any]:
@@ -251,7 +254,7 @@ class GraphQLHTTP:
             return await self._execute(request, caller, params, media, rid, headers)
         except HttpError as exc:
             return Response(
-                _encode(_error_body(exc.message, exc.code, rid)),
+                encode_json(_error_body(exc.message, exc.code, rid)),
                 status_code=exc.status,
                 media_type=f"{media or JSON}; charset=utf-8",
                 headers={**headers, **exc.headers, "Cache-Control": "no-store"},
@@ -329,7 +332,7 @@ class GraphQLHTTP:
         # A cacheable body must be the same for every request (its id stays in X-Request-Id).
         extensions = {k: v for k, v in (result.extensions or {}).items() if k != "requestId"}
         body["extensions"] = extensions if cacheable else {**extensions, "requestId": rid}
-        encoded = _encode(body)
+        encoded = encode_json(body)
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
         if not cacheable:
             headers["Cache-Control"] = "no-store"

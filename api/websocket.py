@@ -31,6 +31,7 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 
 from api.auth import AuthenticationFailed, identify
 from api.broker import Broker
+from api.http import encode_json
 from api.settings import Settings
 from schema.changes import FeedRuntime, SubscriptionSlots
 from schema.context import Context
@@ -163,6 +164,11 @@ class FeedWebSockets:
 
     graphql_transport_ws_handler_class: type[BaseGraphQLTransportWSHandler[Context, None]] = TransportWSHandler
     graphql_ws_handler_class: type[BaseGraphQLWSHandler[Context, None]] = LegacyWSHandler
+
+    def encode_json(self, data: object) -> str:
+        """Messages as the HTTP answers are written (api/http.py), sent as text frames as both protocols
+        require."""
+        return encode_json(data).decode()
 
 
 def websocket_options(settings: Settings) -> dict[str, Any]:
