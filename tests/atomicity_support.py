@@ -280,7 +280,7 @@ class Bench:
         model = next(m for k, m in LOGGED.values() if k == kind)
         key: Any = pk if kind == "Jurisdiction" else int(pk)
         async with self.sessionmaker() as session:
-            statement = select(model).where(model.__mapper__.primary_key[0] == key)  # type: ignore[attr-defined]
+            statement: Any = select(model).where(model.__mapper__.primary_key[0] == key)  # type: ignore[attr-defined]
             if model is Address:
                 statement = statement.options(selectinload(Address.key_industries))
             entity = (await session.execute(statement)).scalar_one_or_none()

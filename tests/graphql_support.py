@@ -155,8 +155,8 @@ async def open_api(settings: Settings, client: tuple[str, int] = ("127.0.0.1", 5
         transport = httpx.ASGITransport(app=app, client=client)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://jiqun.test", event_hooks={"response": [_scan(holder)]}
-        ) as client:
-            api = Api(client)
+        ) as http:
+            api = Api(http)
             holder.append(api)
             yield api
 
@@ -225,7 +225,7 @@ async def build_world(sessionmaker: async_sessionmaker[AsyncSession]) -> World:
         "wuxi-1": ("wuxi", "320205", "无锡市锡山区东亭街道春笋路1号", 31.5900, 120.3600, ["digital_economy"], 40),
     }
     for key, (agency_key, code, text, lat, lon, industries, capacity) in places.items():
-        a = await factories.published_address(
+        address = await factories.published_address(
             uow,
             w.agencies[agency_key],
             jurisdiction_code=code,
@@ -235,7 +235,7 @@ async def build_world(sessionmaker: async_sessionmaker[AsyncSession]) -> World:
             key_industries=industries,
             capacity=capacity,
         )
-        w.addresses[key] = a.id
+        w.addresses[key] = address.id
     async with uow() as u:
         pending = await commands.file_address(
             u,

@@ -110,14 +110,16 @@ async def _check(
                     )
                 )
             head = (await session.execute(select(func.coalesce(func.max(ChangeLogEntry.seq), 0)))).scalar_one()
-            for offset, (kind, code, deletion, published, agency_index, host_index) in enumerate(entries, 1):
+            for offset, (kind, logged_code, deletion, logged_published, by_agency, logged_host) in enumerate(
+                entries, 1
+            ):
                 projection = None
                 if not deletion:
                     projection = {
                         "id": to_global_id(kind, offset),
-                        "publishedOn": "2026-03-02" if published else None,
-                        "agencyId": to_global_id("Agency", agency[agency_index]) if agency_index is not None else None,
-                        "hostUnitId": to_global_id("Agency", agency[host_index]) if host_index is not None else None,
+                        "publishedOn": "2026-03-02" if logged_published else None,
+                        "agencyId": to_global_id("Agency", agency[by_agency]) if by_agency is not None else None,
+                        "hostUnitId": to_global_id("Agency", agency[logged_host]) if logged_host is not None else None,
                     }
                 session.add(
                     ChangeLogEntry(
@@ -126,7 +128,7 @@ async def _check(
                         type=f"{kind.lower()}.changed",
                         entity_kind=kind,
                         entity_id=to_global_id(kind, offset),
-                        jurisdiction_code=code,
+                        jurisdiction_code=logged_code,
                         actor="test",
                         changed_fields=[],
                         projection=projection,

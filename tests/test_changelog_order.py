@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -86,7 +87,7 @@ async def writer(engine: AsyncEngine, n: int, hot: int, cold: list[int], tally: 
             tally.hot_registrations += address == hot
 
 
-async def reader(engine: AsyncEngine, writers: asyncio.Future[object]) -> list[int]:
+async def reader(engine: AsyncEngine, writers: asyncio.Future[Any]) -> list[int]:
     """Tail the change log; every batch must continue exactly where the cursor is."""
     cursor, seen, batches = 0, [], 0
     while True:

@@ -117,6 +117,7 @@ def test_scoped_keys_carry_their_scope(database_url: str) -> None:
 def test_an_agency_key_names_its_agency_as_the_api_shows_it(database_url: str) -> None:
     agency_id = asyncio.run(_agency(database_url))
     uscc = in_session(database_url, lambda s: s.scalar(select(Agency.uscc).where(Agency.id == agency_id)))
+    assert isinstance(uscc, str)
     for reference in (to_global_id("Agency", agency_id), uscc, uscc.lower(), str(agency_id)):
         prefix, token = create(database_url, "--name", "托管机构", "--role", "agency", "--agency-id", reference)
         assert auth(database_url, token) == Actor(f"key:{prefix}", Role.AGENCY, None, agency_id), reference

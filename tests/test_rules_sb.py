@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from tests.rule_support import check
 D = dt.timedelta(days=1)
 
 
-def facts(**changes: object) -> dict[str, object]:
+def facts(**changes: Any) -> dict[str, object]:
     return dataclasses.replace(GOOD, **changes).as_facts()
 
 

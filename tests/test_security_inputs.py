@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -47,7 +47,7 @@ async def test_unicode_digits_are_not_numbers(api: Api, digits: str) -> None:
         ("query($c: String!) { agency(uscc: $c) { name } }", {"c": f"91{digits}" + "0" * (16 - len(digits))}),
     ]
     for document, variables in documents:
-        response = await api.post(document, variables)
+        response = await api.post(document, cast(dict[str, Any], variables))
         body = response.json()
         TALLY.answered("inputs", response, body)
         assert "INTERNAL_SERVER_ERROR" not in _codes(body), (document, variables, body)

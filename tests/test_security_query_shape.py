@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import get_introspection_query, parse
+from graphql import GraphQLError, get_introspection_query, parse
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -111,6 +111,10 @@ def schema_and_limits() -> tuple[Any, ShapeLimits]:
     return api_schema(settings)._schema, ShapeLimits()
 
 
+def _error_codes(errors: list[GraphQLError]) -> list[object]:
+    return [(e.extensions or {}).get("code") for e in errors]
+
+
 def test_a_fan_out_is_measured_without_expanding_it() -> None:
     schema, limits = schema_and_limits()
     document = parse(fan_out(200))
@@ -118,7 +122,7 @@ def test_a_fan_out_is_measured_without_expanding_it() -> None:
     shape = check_shape(document, limits)
     cost = estimate_cost(schema, parse(fan_out(200, "addresses(first: 3) { totalCount }")), None, {})
     assert time.process_time() - started < 0.5  # expanded, 2**200 selections would never finish
-    assert [e.extensions["code"] for e in shape.errors] == ["MAX_SELECTIONS_EXCEEDED"]
+    assert _error_codes(shape.errors) == ["MAX_SELECTIONS_EXCEEDED"]
     assert cost == 3 * 2**200, "the cost of a fan-out is still counted exactly"
 
 
@@ -128,11 +132,11 @@ def test_fragments_count_as_often_as_they_are_spread() -> None:
     spread = "{ " + " ".join(["...A"] * 15) + " } " + aliases
     assert check_shape(parse(spread), limits).errors == []
     spread = "{ " + " ".join(["...A"] * 16) + " } " + aliases
-    assert [e.extensions["code"] for e in check_shape(parse(spread), limits).errors] == ["MAX_ALIASES_EXCEEDED"]
+    assert _error_codes(check_shape(parse(spread), limits).errors) == ["MAX_ALIASES_EXCEEDED"]
     depth = '{ ...D } fragment D on Query { jurisdiction(code: "1") { ...P } } fragment P on Jurisdiction { '
     assert check_shape(parse(depth + "code }"), ShapeLimits(max_depth=1)).errors == []
     too_deep = check_shape(parse(depth + "parent { code } }"), ShapeLimits(max_depth=1)).errors
-    assert [e.extensions["code"] for e in too_deep] == ["MAX_DEPTH_EXCEEDED"]
+    assert _error_codes(too_deep) == ["MAX_DEPTH_EXCEEDED"]
 
 
 def test_a_cycle_of_fragments_is_left_to_the_standard_validation() -> None:
