@@ -29,8 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-from graphql import GraphQLError
+from graphql import GraphQLError, get_operation_ast
+from graphql import OperationType as AstOperationType
 from sqlalchemy.exc import DBAPIError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
@@ -43,10 +43,15 @@ from strawberry.types.graphql import OperationType
 
 from api.auth import AuthenticationFailed, Caller, build_context, identify, request_id
 from api.graphiql import graphiql_html
+from api.json_text import encode_json
 from api.limits import Decision, LocalLimiter, RedisLimiter
+from api.response_cache import CACHED_ROLES, ResponseCache, Stamp, cache_key
+from domain import feed
 from domain.ids import is_decimal
+from domain.unit_of_work import china_today
 from schema.error_codes import OPERATION_RESOLUTION_FAILURE
 from schema.masking import DATABASE_UNAVAILABLE, public_error
+from schema.parsing import PARSED_DOCUMENTS
 from schema.text_values import first_problem
 
 log = logging.getLogger("jiqun.http")
@@ -211,12 +216,6 @@ def is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or ())
 
 
-def encode_json(body: object) -> bytes:
-    """Compact UTF-8 JSON, written by orjson: several times faster than ``json.dumps`` on a page of
-    results, and the same JSON."""
-    return orjson.dumps(body, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME)
-
-
 def _error_body(message: str, code: str, rid: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code, "requestId": rid}}]}
 
@@ -229,6 +228,7 @@ class GraphQLHTTP:
         self.services = services
         self.settings = services.settings
         self.limiter = limiter
+        self.cache = ResponseCache(self.settings.response_cache_entries, self.settings.response_cache_mb * 2**20)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -285,9 +285,47 @@ class GraphQLHTTP:
         if not decision.allowed:
             raise HttpError(429, "RATE_LIMITED", f"rate limit of {decision.limit} requests per minute reached")
 
+    async def _stamp(self) -> Stamp | None:
+        """The registry's state now (api/response_cache.py); ``None`` when the database cannot say, and the
+        request then runs without the cache."""
+        try:
+            async with self.services.read_sessionmaker() as session:
+                return Stamp(await feed.head_seq(session), china_today())
+        except (DBAPIError, OSError):
+            return None
+
+    def _is_query(self, params: Params) -> bool:
+        document = PARSED_DOCUMENTS.remembered(params.query, self.settings.max_query_tokens)
+        operation = get_operation_ast(document, params.operation_name) if document is not None else None
+        return operation is not None and operation.operation == AstOperationType.QUERY
+
     async def _execute(
         self, request: Request, caller: Caller, params: Params, media: str, rid: str, headers: dict[str, str]
     ) -> Response:
+        key: str | None = None
+        stamp: Stamp | None = None
+        if self.cache.enabled and caller.actor.role in CACHED_ROLES:
+            key = cache_key(caller.actor.role, params.query, params.operation_name, params.variables)
+            stamp = await self._stamp()
+        if key is not None and stamp is not None:
+            etag = stamp.etag(key)
+            if request.method == "GET" and _matches(request, etag):
+                return Response(status_code=304, headers={**headers, **self._caching(caller), "ETag": etag})
+            fresh = "no-cache" in request.headers.get("cache-control", "").lower()
+            answer = None if fresh else self.cache.get(key, stamp)
+            if answer is not None:
+                result = ExecutionResult(data=answer.data, errors=None, extensions=answer.extensions)
+                return self._response(request, caller, result, media, rid, headers, etag)
+        result = await self._run(request, caller, params, rid)
+        if key is None or stamp is None or result.errors or not isinstance(result.data, dict):
+            return self._response(request, caller, result, media, rid, headers)
+        if not self._is_query(params):
+            return self._response(request, caller, result, media, rid, headers)
+        extensions = {k: v for k, v in (result.extensions or {}).items() if k != "requestId"}
+        self.cache.put(key, stamp, result.data, extensions)
+        return self._response(request, caller, result, media, rid, headers, stamp.etag(key))
+
+    async def _run(self, request: Request, caller: Caller, params: Params, rid: str) -> ExecutionResult:
         context = build_context(self.services, caller, rid, request=request)
         try:
             async with asyncio.timeout(self.settings.request_timeout_s):
@@ -316,10 +354,24 @@ class GraphQLHTTP:
             ) from None
         finally:
             await _close(context, rid)
-        return self._response(request, caller, result, media, rid, headers)
+        return result
+
+    def _caching(self, caller: Caller) -> dict[str, str]:
+        """How a client may keep a GET answer: shared caches may keep the public one for a while; a key
+        holder's answer is revalidated with its ETag each time."""
+        if caller.anonymous:
+            return {"Cache-Control": f"public, max-age={self.settings.cache_max_age_s}"}
+        return {"Cache-Control": "private, no-cache"}
 
     def _response(
-        self, request: Request, caller: Caller, result: ExecutionResult, media: str, rid: str, headers: dict[str, str]
+        self,
+        request: Request,
+        caller: Caller,
+        result: ExecutionResult,
+        media: str,
+        rid: str,
+        headers: dict[str, str],
+        etag: str | None = None,
     ) -> Response:
         request_error = is_request_error(result)
         cacheable = request.method == "GET" and caller.anonymous and not result.errors
@@ -334,15 +386,23 @@ class GraphQLHTTP:
         body["extensions"] = extensions if cacheable else {**extensions, "requestId": rid}
         encoded = encode_json(body)
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
-        if not cacheable:
+        if request.method == "GET" and etag is not None and not result.errors:
+            headers.update(self._caching(caller))
+            headers["ETag"] = etag
+        elif cacheable:  # the response cache is off: the ETag is the body's own
+            headers.update(self._caching(caller))
+            headers["ETag"] = '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
+        else:
             headers["Cache-Control"] = "no-store"
             return Response(encoded, status_code=status, media_type=f"{media}; charset=utf-8", headers=headers)
-        etag = '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
-        headers["Cache-Control"] = f"public, max-age={self.settings.cache_max_age_s}"
-        headers["ETag"] = etag
-        if etag in (t.strip() for t in request.headers.get("if-none-match", "").split(",")):
+        if _matches(request, headers["ETag"]):
             return Response(status_code=304, headers=headers)
         return Response(encoded, status_code=status, media_type=f"{media}; charset=utf-8", headers=headers)
+
+
+def _matches(request: Request, etag: str) -> bool:
+    """Whether the request's ``If-None-Match`` names ``etag``."""
+    return etag in (t.strip() for t in request.headers.get("if-none-match", "").split(","))
 
 
 async def _close(context: Any, rid: str) -> None:

@@ -84,6 +84,9 @@ class Settings:
     rate_limit_anonymous_per_minute: int = 120
     rate_limit_key_per_minute: int = 1_200
     cache_max_age_s: int = 60
+    # Answers to anonymous and partner queries kept per process (api/response_cache.py); 0 entries: off.
+    response_cache_entries: int = 2_048
+    response_cache_mb: int = 64
     # Clients: who they are and how long and how often they may hold the server (see api/proxies.py,
     # api/connections.py and api/http.py).
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
@@ -122,6 +125,8 @@ class Settings:
             ),
             rate_limit_key_per_minute=int(_env("RATE_LIMIT_KEY_PER_MINUTE", str(cls.rate_limit_key_per_minute))),
             cache_max_age_s=int(_env("CACHE_MAX_AGE_S", str(cls.cache_max_age_s))),
+            response_cache_entries=_count("RESPONSE_CACHE_ENTRIES", cls.response_cache_entries),
+            response_cache_mb=_count("RESPONSE_CACHE_MB", cls.response_cache_mb),
             trusted_proxies=_networks("TRUSTED_PROXIES"),
             header_timeout_s=_seconds("HEADER_TIMEOUT_S", cls.header_timeout_s),
             body_timeout_s=_seconds("BODY_TIMEOUT_S", cls.body_timeout_s),

@@ -31,7 +31,7 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 
 from api.auth import AuthenticationFailed, identify
 from api.broker import Broker
-from api.http import encode_json
+from api.json_text import encode_json
 from api.settings import Settings
 from schema.changes import FeedRuntime, SubscriptionSlots
 from schema.context import Context
@@ -166,8 +166,8 @@ class FeedWebSockets:
     graphql_ws_handler_class: type[BaseGraphQLWSHandler[Context, None]] = LegacyWSHandler
 
     def encode_json(self, data: object) -> str:
-        """Messages as the HTTP answers are written (api/http.py), sent as text frames as both protocols
-        require."""
+        """Messages written as the HTTP answers are (api/json_text.py), sent as text frames as both
+        protocols require."""
         return encode_json(data).decode()
 
 

@@ -40,6 +40,10 @@ class ParsedDocuments:
         self.max_chars = max_chars
         self._documents: OrderedDict[tuple[str, int], DocumentNode] = OrderedDict()
 
+    def remembered(self, query: str, max_tokens: int) -> DocumentNode | None:
+        """The document of ``query`` if it was parsed before and is still remembered."""
+        return self._documents.get((query, max_tokens))
+
     async def parse(self, query: str, max_tokens: int) -> DocumentNode:
         """The document of ``query``; a ``GraphQLError`` (with its code) when it is not a valid document."""
         key = (query, max_tokens)

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.app import create_app
@@ -159,6 +160,28 @@ async def open_api(settings: Settings, client: tuple[str, int] = ("127.0.0.1", 5
             api = Api(http)
             holder.append(api)
             yield api
+
+
+class StatementCounter:
+    """The SQL statements an engine runs while it is counted (SQLAlchemy's ``before_cursor_execute``)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+        self.engine = engine.sync_engine
+        event.listen(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, _connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self.count += 1
+        self.statements.append(statement)
+
+    @property
+    def queries(self) -> int:
+        """The statements but SQLite's own ``BEGIN`` (PostgreSQL's is not a statement SQLAlchemy sees)."""
+        return sum(not s.lstrip().upper().startswith("BEGIN") for s in self.statements)
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
 
 
 @pytest.fixture

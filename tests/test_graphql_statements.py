@@ -11,13 +11,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from domain import commands
 from domain.actor import SYSTEM
 from domain.unit_of_work import UnitOfWork
 from tests import factories
-from tests.graphql_support import Api, make_settings, open_api
+from tests.graphql_support import Api, StatementCounter, make_settings, open_api
 
 ADDRESSES = 110
 AGENCIES = 11
@@ -75,21 +74,10 @@ async def _seed(sessionmaker: Any) -> None:
 @pytest.fixture
 async def crowded_api(database_url: str, sessionmaker: Any) -> AsyncIterator[Api]:
     await _seed(sessionmaker)
-    async for api in open_api(make_settings(database_url)):
+    # The statements of executing a query are counted here: without the response cache, which would
+    # answer a repeated query with the one statement of its stamp.
+    async for api in open_api(make_settings(database_url, response_cache_entries=0)):
         yield api
-
-
-class StatementCounter:
-    def __init__(self, engine: Any) -> None:
-        self.count = 0
-        self.engine = engine.sync_engine
-        event.listen(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *_: Any) -> None:
-        self.count += 1
-
-    def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._count)
 
 
 async def _statements(api: Api, query: str, n: int) -> tuple[int, dict[str, Any]]:

@@ -10,7 +10,7 @@ from typing import Any, cast
 import pytest
 
 from schema.masking import MAX_MESSAGE_CHARS
-from tests.graphql_support import Api, make_settings, open_api
+from tests.graphql_support import Api, World, make_settings, open_api
 from tests.security_tally import TALLY
 
 # Digits that str.isdigit() accepts and int() refuses or reads as another number.
@@ -83,3 +83,17 @@ async def test_a_long_argument_is_not_echoed_back_whole(database_url: str, docum
             texts = [error["message"], *(v for v in error.get("extensions", {}).values() if isinstance(v, str))]
             assert all(len(t) <= MAX_MESSAGE_CHARS + 40 for t in texts), texts
             assert "characters cut" in json.dumps(error, ensure_ascii=False) or error["message"].endswith("…")
+
+
+@pytest.mark.parametrize("as_", [None, "partner", "regulator"])
+async def test_integers_beyond_64_bits_get_a_clean_answer(api: Api, world: World, as_: str | None) -> None:
+    """JSON numbers have no size limit; the answer (and the response cache's key) must still be written."""
+    huge = 10**20
+    query = "query($n: Int) { addresses(first: $n) { totalCount } }"
+    too_big = await api.post(query, {"n": huge, "y": [huge]}, as_=as_)
+    TALLY.answered("inputs", too_big, too_big.json())
+    # A request error: 400 in application/graphql-response+json.
+    assert too_big.status_code == 400 and too_big.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    extra = await api.post(query, {"n": 2, "z": huge}, as_=as_)
+    TALLY.answered("inputs", extra, extra.json())
+    assert extra.status_code == 200 and extra.json()["data"]["addresses"]["totalCount"] > 0
