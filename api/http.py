@@ -321,9 +321,10 @@ class GraphQLHTTP:
             return self._response(request, caller, result, media, rid, headers)
         if not self._is_query(params):
             return self._response(request, caller, result, media, rid, headers)
+        response = self._response(request, caller, result, media, rid, headers, stamp.etag(key))
         extensions = {k: v for k, v in (result.extensions or {}).items() if k != "requestId"}
-        self.cache.put(key, stamp, result.data, extensions)
-        return self._response(request, caller, result, media, rid, headers, stamp.etag(key))
+        self.cache.put(key, stamp, result.data, extensions, size=len(response.body))
+        return response
 
     async def _run(self, request: Request, caller: Caller, params: Params, rid: str) -> ExecutionResult:
         context = build_context(self.services, caller, rid, request=request)

@@ -83,8 +83,8 @@ class ResponseCache:
         self.hits += 1
         return answer
 
-    def put(self, key: str, stamp: Stamp, data: Any, extensions: dict[str, Any]) -> None:
-        size = len(encode_json(data))
+    def put(self, key: str, stamp: Stamp, data: Any, extensions: dict[str, Any], size: int) -> None:
+        """Keep ``data`` for ``key`` at ``stamp``; ``size`` is its answer's length in bytes."""
         if not self.enabled or size > self.max_bytes // 4:
             return
         if key in self._answers:

@@ -123,11 +123,11 @@ async def test_get_with_the_etag_is_not_modified_until_a_change(api: Api, world:
 def test_a_new_day_or_a_new_change_makes_an_answer_stale() -> None:
     cache = ResponseCache(max_entries=10, max_bytes=10_000)
     day = dt.date(2026, 3, 2)
-    cache.put("k", Stamp(7, day), {"a": 1}, {})
+    cache.put("k", Stamp(7, day), {"a": 1}, {}, size=7)
     assert cache.get("k", Stamp(7, day)) is not None
     assert cache.get("k", Stamp(7, day + dt.timedelta(days=1))) is None
     assert cache.get("k", Stamp(7, day)) is None, "a stale answer is dropped"
-    cache.put("k", Stamp(7, day), {"a": 1}, {})
+    cache.put("k", Stamp(7, day), {"a": 1}, {}, size=7)
     assert cache.get("k", Stamp(8, day)) is None
 
 
@@ -135,12 +135,12 @@ def test_the_cache_is_bounded_in_entries_and_bytes() -> None:
     cache = ResponseCache(max_entries=3, max_bytes=1_000)
     stamp = Stamp(1, dt.date(2026, 3, 2))
     for n in range(5):
-        cache.put(f"k{n}", stamp, {"n": n}, {})
+        cache.put(f"k{n}", stamp, {"n": n}, {}, size=7)
     assert [k for k in ("k0", "k1", "k2", "k3", "k4") if cache.get(k, stamp)] == ["k2", "k3", "k4"]
-    cache.put("big", stamp, {"x": "a" * 200}, {})
+    cache.put("big", stamp, {"x": "a" * 200}, {}, size=208)
     assert cache.bytes <= 1_000 and cache.get("big", stamp) is not None
-    cache.put("huge", stamp, {"x": "a" * 600}, {})  # over a quarter of the budget: not kept
+    cache.put("huge", stamp, {"x": "a" * 600}, {}, size=608)  # over a quarter of the budget: not kept
     assert cache.get("huge", stamp) is None
     off = ResponseCache(max_entries=0, max_bytes=1_000)
-    off.put("k", stamp, {"a": 1}, {})
+    off.put("k", stamp, {"a": 1}, {}, size=7)
     assert not off.enabled and off.get("k", stamp) is None
