@@ -186,8 +186,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 ],
             )
         )
-    from api.baseline import enabled_routes
-
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
@@ -195,7 +193,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", WebSocketCap(QuietDisconnects(graphql), ConnectionLimits.of(settings))),
             Mount("/opendata", app=opendata_app(settings.data_dir)),
             Mount(ASSETS_PATH, app=StaticFiles(directory=ASSETS)),
-            *enabled_routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -3,10 +3,12 @@
     python -m bench.run [--scale 50] [--backends sqlite,postgresql] [--requests 400] [--reuse]
 
 For each backend it fills a database with ``jiqun demo --scale N`` (timed; ``--reuse`` keeps a database
-filled by an earlier run at the same scale), starts a real ``jiqun serve`` with the baseline endpoints
-(``JIQUN_BENCH_BASELINE=1``), checks that each baseline answer equals the GraphQL answer, then measures
-every read scenario through GraphQL and through its baseline at concurrency 1 and 16 with
-:mod:`bench.load` in a separate process. Every figure in the output comes from the same run.
+filled by an earlier run at the same scale), starts jiqun with the baseline endpoints beside it in one
+uvicorn process (bench/baseline.py, with jiqun's own HTTP protocol), checks that each baseline answer
+equals the GraphQL answer, then measures every read scenario through GraphQL and through its baseline at
+concurrency 1 and 16 with :mod:`bench.load` in a separate process. Every GraphQL answer is computed
+(the response cache is off: a repeated request would otherwise measure the cache). Every figure in the
+output comes from the same run.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from domain.db import create_engine, create_sessionmaker
 from domain.ids import to_global_id
 from domain.keys import create_key
 from domain.model import Address, Enterprise
-from tests.server import jiqun_command, running_server
+from tests.server import jiqun_command, running_process, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -42,10 +44,18 @@ FRICTIONLESS = Path(sys.executable).with_name("frictionless")
 CONCURRENCIES = (1, 16)
 # Load from one address: no rate limit and no connection cap (the feed run holds a thousand subscribers).
 SERVER_ENV = {
-    "JIQUN_BENCH_BASELINE": "1",
     "JIQUN_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000",
     "JIQUN_MAX_CONNECTIONS_PER_ADDRESS": "0",
+    "JIQUN_RESPONSE_CACHE_ENTRIES": "0",
+    # The server runs in a scratch folder: bench/ is found from the checkout.
+    "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
 }
+
+
+def with_baseline(port: int) -> list[str]:
+    """jiqun and the baseline endpoints in one server process, served as ``jiqun serve`` serves."""
+    app = ["bench.baseline:create_app", "--factory", "--http", "api.connections:GuardedHttpProtocol"]
+    return [sys.executable, "-m", "uvicorn", *app, "--port", str(port), "--no-access-log", "--no-proxy-headers"]
 
 
 def _sh(command: str) -> str:
@@ -183,7 +193,7 @@ def first_difference(a: Any, b: Any, path: str = "$") -> str | None:
 def measure_reads(url: str, requests: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     chosen, inputs = scenarios(url)
     rows: list[dict[str, Any]] = []
-    with running_server(url, env=SERVER_ENV) as server:
+    with running_process(with_baseline, url, env=SERVER_ENV) as server:
         for s in chosen:
             check_equivalence(server.base_url, s)
             graphql, baseline = _specs(server.base_url, s)

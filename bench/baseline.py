@@ -1,4 +1,5 @@
-"""Hand-written JSON endpoints for the benchmark's baseline, mounted only with ``JIQUN_BENCH_BASELINE=1``.
+"""Hand-written JSON endpoints for the benchmark's baseline, served beside jiqun's own routes by
+:func:`create_app` (``uvicorn bench.baseline:create_app --factory``), never by jiqun itself.
 
 Each endpoint runs the SQL the GraphQL API needs for one benchmark query and writes the same JSON body
 (same keys, same cursors, same global ids) with no GraphQL layer in between, so the GraphQL/baseline
@@ -9,14 +10,15 @@ anonymous caller sees it, and take the same inputs as the benchmark's GraphQL qu
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
 from sqlalchemy import select, tuple_
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.app import create_app as jiqun_app
 from domain.ids import to_global_id
 from domain.model import Address, AddressKeyIndustry, Agency, Enterprise
 from schema.filters.agencies import agency_ordering
@@ -225,6 +227,8 @@ ROUTES = [
 ]
 
 
-def enabled_routes() -> list[Route]:
-    """The baseline routes when ``JIQUN_BENCH_BASELINE=1``; none otherwise, so production never serves them."""
-    return ROUTES if os.environ.get("JIQUN_BENCH_BASELINE") == "1" else []
+def create_app() -> Starlette:
+    """jiqun's app with the baseline routes added: both answers come from one process, on one pool."""
+    app = jiqun_app()
+    app.router.routes.extend(ROUTES)
+    return app
