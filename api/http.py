@@ -45,7 +45,7 @@ from api.auth import AuthenticationFailed, Caller, build_context, identify, requ
 from api.graphiql import graphiql_html
 from api.json_text import encode_json
 from api.limits import Decision, LocalLimiter, RedisLimiter
-from api.response_cache import CACHED_ROLES, ResponseCache, Stamp, cache_key
+from api.response_cache import CACHED_ROLES, ResponseCache, Stamp, cache_key, reads_the_feed
 from domain import feed
 from domain.ids import is_decimal
 from domain.unit_of_work import china_today
@@ -294,10 +294,16 @@ class GraphQLHTTP:
         except (DBAPIError, OSError):
             return None
 
-    def _is_query(self, params: Params) -> bool:
+    def _storable(self, params: Params) -> bool:
+        """Whether the answer may be kept: a query (never a mutation) that reads no change-feed field."""
         document = PARSED_DOCUMENTS.remembered(params.query, self.settings.max_query_tokens)
         operation = get_operation_ast(document, params.operation_name) if document is not None else None
-        return operation is not None and operation.operation == AstOperationType.QUERY
+        return (
+            document is not None
+            and operation is not None
+            and operation.operation == AstOperationType.QUERY
+            and not reads_the_feed(document)
+        )
 
     async def _execute(
         self, request: Request, caller: Caller, params: Params, media: str, rid: str, headers: dict[str, str]
@@ -319,7 +325,7 @@ class GraphQLHTTP:
         result = await self._run(request, caller, params, rid)
         if key is None or stamp is None or result.errors or not isinstance(result.data, dict):
             return self._response(request, caller, result, media, rid, headers)
-        if not self._is_query(params):
+        if not self._storable(params):
             return self._response(request, caller, result, media, rid, headers)
         response = self._response(request, caller, result, media, rid, headers, stamp.etag(key))
         extensions = {k: v for k, v in (result.extensions or {}).items() if k != "requestId"}

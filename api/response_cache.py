@@ -11,7 +11,9 @@ entry's.
 
 The stamp costs one indexed single-row read per request; a hit costs nothing else. Only answers without
 errors are stored. Roles that see more than the public (agencies, regulators, administrators) are not
-cached: their answers depend on who asks.
+cached: their answers depend on who asks. Nor are the change feed's ``changes`` and ``snapshot``: pruning
+the log (``jiqun feed prune``, ``JIQUN_FEED_RETENTION_DAYS``) expires cursors without moving the head, and
+partners page through the feed once rather than asking the same thing all day.
 """
 
 from __future__ import annotations
@@ -22,11 +24,31 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import BREAK, DocumentNode, FieldNode, Visitor, visit
+
 from api.json_text import encode_json
 from domain.enums import Role
 
 # Roles whose answers are the public registry's, the same for every caller of the role.
 CACHED_ROLES = frozenset({Role.ANONYMOUS, Role.PARTNER})
+# Fields whose answers depend on what the change log still keeps (see the module).
+FEED_FIELDS = frozenset({"changes", "snapshot"})
+
+
+def reads_the_feed(document: DocumentNode) -> bool:
+    """Whether any selection of ``document`` (in any operation or fragment) is a change-feed field."""
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> object:
+            nonlocal found
+            if node.name.value in FEED_FIELDS:
+                found = True
+                return BREAK
+            return None
+
+    visit(document, Finder())
+    return found
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import http
 from api.response_cache import ResponseCache, Stamp
+from domain import feed
 from domain.enums import Role
 from tests.graphql_support import Api, StatementCounter, World
 
@@ -144,3 +146,24 @@ def test_the_cache_is_bounded_in_entries_and_bytes() -> None:
     off = ResponseCache(max_entries=0, max_bytes=1_000)
     off.put("k", stamp, {"a": 1}, {}, size=7)
     assert not off.enabled and off.get("k", stamp) is None
+
+
+async def test_the_change_feed_is_never_answered_from_the_cache(
+    api: Api, world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Pruning expires cursors without moving the head: a page read before a prune must not be served
+    after it, where the cursor has expired."""
+    page = "query($after: String) { changes(after: $after, first: 2) { edges { cursor } } }"
+    first = await api.data(page, {"after": None})
+    cursor = first["changes"]["edges"][0]["cursor"]
+    assert (await api.data(page, {"after": cursor}))["changes"]["edges"]
+    cost, _ = await _counted(api, lambda: api.post(page, {"after": cursor}))
+    assert cost > 1
+    async with sessionmaker() as session:
+        await feed.prune_log(session, through_seq=feed.decode_cursor(cursor) + 1)
+        await session.commit()
+    expired = (await api.post(page, {"after": cursor})).json()
+    assert [e["extensions"]["code"] for e in expired["errors"]] == ["CURSOR_EXPIRED"]
+    snapshot = "{ snapshot(first: 3) { nodes { id } } }"
+    await api.post(snapshot)
+    assert (await _counted(api, lambda: api.post(snapshot)))[0] > 1
