@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,17 @@ from domain.model import (
     Enterprise,
     EnterpriseFinding,
     QuarterlyReport,
+)
+from domain.rules.facts import (
+    AddressSupervisionFacts,
+    AgencySupervisionFacts,
+    AnnualReportStats,
+    ContactGap,
+    CreditListing,
+    DatedFinding,
+    EnterpriseSupervisionFacts,
+    PriorStage,
+    QuarterlyReportDue,
 )
 from domain.workdays import add_working_days
 
@@ -86,7 +97,7 @@ class Records:
     findings: list[FindingRow]
     contacts: dict[int, list[dt.date]]
     quarterly: dict[int, dict[tuple[int, int], dt.date]]
-    credit: dict[int, list[dict[str, Any]]]
+    credit: dict[int, list[CreditListing]]
     address_agency: dict[int, int]
     address_unit: dict[int, int]
     by_address: dict[int, list[EnterpriseRow]] = field(default_factory=dict)
@@ -168,7 +179,7 @@ async def load_records(
         ).all():
             contacts[eid].append(day)
     quarterly: dict[int, dict[tuple[int, int], dt.date]] = defaultdict(dict)
-    credit: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    credit: dict[int, list[CreditListing]] = defaultdict(list)
     if agency_ids:
         for aid, year, quarter, submitted in (
             await session.execute(
@@ -244,7 +255,7 @@ def report_year_as_of(as_of: dt.date) -> int:
     return as_of.year - 1 if as_of > dt.date(as_of.year, 6, 30) else as_of.year - 2
 
 
-def annual_report_stats(enterprises: Iterable[EnterpriseRow], records: Records, year: int) -> dict[str, Any]:
+def annual_report_stats(enterprises: Iterable[EnterpriseRow], records: Records, year: int) -> AnnualReportStats:
     """Enterprises due to report for ``year`` (registered by its end, still hosted when the filing period
     closed) and those that reported on time."""
     deadline = dt.date(year + 1, 6, 30)
@@ -260,7 +271,9 @@ def annual_report_stats(enterprises: Iterable[EnterpriseRow], records: Records, 
     }
 
 
-def annual_report_by_group(enterprises: Sequence[EnterpriseRow], records: Records, year: int) -> dict[str, Any]:
+def annual_report_by_group(
+    enterprises: Sequence[EnterpriseRow], records: Records, year: int
+) -> dict[str, AnnualReportStats]:
     return {
         group: annual_report_stats([e for e in enterprises if e.group == group], records, year)
         for group in ("individual_business", "enterprise")
@@ -270,7 +283,7 @@ def annual_report_by_group(enterprises: Sequence[EnterpriseRow], records: Record
 # --- per-subject facts ----------------------------------------------------------------------------------
 
 
-def _findings(records: Records, kinds: Iterable[str], since: dt.date, **match: int) -> list[dict[str, Any]]:
+def _findings(records: Records, kinds: Iterable[str], since: dt.date, **match: int) -> list[DatedFinding]:
     wanted = set(kinds)
     return [
         {"enterprise_id": f.enterprise_id, "found_on": f.found_on}
@@ -280,8 +293,8 @@ def _findings(records: Records, kinds: Iterable[str], since: dt.date, **match: i
 
 
 def address_facts(
-    records: Records, address: Address, lookback_start: dt.date, prior_stage: dict[str, Any] | None
-) -> dict[str, Any]:
+    records: Records, address: Address, lookback_start: dt.date, prior_stage: PriorStage | None
+) -> AddressSupervisionFacts:
     """Facts of the ``supervision.address`` checkpoint (DX Art.13, TZ §五(三)8)."""
     as_of = records.as_of
     enterprises = records.by_address.get(address.id, [])
@@ -338,10 +351,10 @@ def _quarters(start: dt.date, end: dt.date) -> Iterable[tuple[int, int, dt.date,
 
 def quarterly_reports_due(
     records: Records, agency: Agency, window_start: dt.date, overrides: dict[dt.date, bool] | None
-) -> list[dict[str, Any]]:
+) -> list[QuarterlyReportDue]:
     """WX Art.15 reports whose due date (10 working days after the quarter) falls in the window, for
     quarters the agency served in; each report counts in the period its due date falls in."""
-    due_reports = []
+    due_reports: list[QuarterlyReportDue] = []
     for year, quarter, _, last in _quarters(window_start - dt.timedelta(days=92), records.as_of):
         due = add_working_days(last, QUARTERLY_REPORT_WORKING_DAYS, overrides)
         if last >= agency.registered_on and window_start <= due.date <= records.as_of:
@@ -358,9 +371,9 @@ def quarterly_reports_due(
     return due_reports
 
 
-def contact_gaps(enterprises: Sequence[EnterpriseRow], records: Records, window_start: dt.date) -> list[dict[str, Any]]:
+def contact_gaps(enterprises: Sequence[EnterpriseRow], records: Records, window_start: dt.date) -> list[ContactGap]:
     """WX Art.13(3): enterprises hosted for a whole quarter of the window without a recorded contact."""
-    gaps = []
+    gaps: list[ContactGap] = []
     for year, quarter, first, last in _quarters(window_start, records.as_of):
         if first < window_start:
             continue
@@ -375,9 +388,9 @@ def agency_facts(
     records: Records,
     agency: Agency,
     window_start: dt.date,
-    citywide: dict[str, Any] | None,
+    citywide: Mapping[str, Any] | None,
     overrides: dict[dt.date, bool] | None = None,
-) -> dict[str, Any]:
+) -> AgencySupervisionFacts:
     """Facts of the ``supervision.agency`` checkpoint (DX Art.13(7), WX Art.13(3), 15, 26, BJ L2533),
     over the enterprises at the addresses the agency runs."""
     as_of = records.as_of
@@ -411,7 +424,7 @@ def agency_facts(
     }
 
 
-def enterprise_facts(records: Records, e: EnterpriseRow) -> dict[str, Any]:
+def enterprise_facts(records: Records, e: EnterpriseRow) -> EnterpriseSupervisionFacts:
     """Facts of the ``supervision.enterprise`` checkpoint (BJ L508, L2533)."""
     since = e.abnormal_since
     filed = sorted(y for y, (filed_on, _) in records.reports.get(e.id, {}).items() if since and filed_on >= since)

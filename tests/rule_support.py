@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import typing
 from typing import Any
 
 from domain.parameters import PARAMETERS
 from domain.rules import REGISTRY
+from domain.rules.facts import CHECKPOINT_FACTS
 from domain.rules.framework import Context, Finding
 
 ON = dt.date(2026, 3, 2)
@@ -17,9 +19,14 @@ def check(
     rule_id: str, facts: dict[str, Any], *, on: dt.date = ON, checkpoint: str | None = None, **params: Any
 ) -> list[Finding]:
     """The findings of ``rule_id`` alone at ``checkpoint`` (default: its first), evaluated on ``on``;
-    the rule sees only the parameters it declares, as in :func:`domain.rules.framework.evaluate`."""
+    the rule sees only the parameters it declares, as in :func:`domain.rules.framework.evaluate`. The
+    facts may leave keys out, but each one given must be a fact the checkpoint declares
+    (domain/rules/facts.py), so a misspelt fact fails the test rather than testing the default."""
     rule = REGISTRY[rule_id]
     assert rule.in_force(on), f"{rule_id} is not in force on {on}"
+    at = checkpoint or rule.checkpoints[0]
+    undeclared = set(facts) - set(typing.get_type_hints(CHECKPOINT_FACTS[at]))
+    assert not undeclared, f"{rule_id}: {sorted(undeclared)} are not facts of {at}"
     mapping = dataclasses.replace(PARAMETERS, **params).as_mapping()
-    ctx = Context(rule, checkpoint or rule.checkpoints[0], facts, on, {n: mapping[n] for n in rule.parameters})
+    ctx = Context(rule, at, facts, on, {n: mapping[n] for n in rule.parameters})
     return list(rule.evaluate(ctx))

@@ -15,6 +15,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.key_industries import KEY_INDUSTRIES
 from domain.lifecycle import next_status
 from domain.model import Address, AddressKeyIndustry, AddressStatusChange, Agency
+from domain.rules.facts import AddressExitFacts, AddressFilingFacts
 from domain.unit_of_work import UnitOfWork
 from domain.validators import validate_coordinates, validate_positive, validate_text
 
@@ -118,27 +119,28 @@ async def file_address(
             )
         )
     ).scalar_one()
+    facts: AddressFilingFacts = {
+        "jurisdiction_code": j.code,
+        "kind": kind,
+        "premises_basis": premises_basis,
+        "tenure": tenure,
+        "residential": residential,
+        "planning_approved": planning_approved,
+        "lawful_and_safe": lawful_and_safe,
+        "standardised": standardised,
+        "capacity": capacity,
+        "floor_area_m2": floor_area_m2,
+        "lease_end": lease_end,
+        "owner_consent": owner_consent,
+        "application_date": uow.today,
+        "same_kind_addresses_of_unit": int(existing),
+        "agency_kind": agency.kind,
+        "agency_role": agency.role,
+    }
     await uow.check_rules(
         "address.file",
         packs_for(j),
-        {
-            "jurisdiction_code": j.code,
-            "kind": kind,
-            "premises_basis": premises_basis,
-            "tenure": tenure,
-            "residential": residential,
-            "planning_approved": planning_approved,
-            "lawful_and_safe": lawful_and_safe,
-            "standardised": standardised,
-            "capacity": capacity,
-            "floor_area_m2": floor_area_m2,
-            "lease_end": lease_end,
-            "owner_consent": owner_consent,
-            "application_date": uow.today,
-            "same_kind_addresses_of_unit": int(existing),
-            "agency_kind": agency.kind,
-            "agency_role": agency.role,
-        },
+        facts,
         jurisdiction_code=j.code,
         subject_kind="Address",
     )
@@ -241,7 +243,7 @@ async def begin_address_exit(
     await uow.check_rules(
         "address.begin_exit",
         packs_for(j),
-        {"notice_on": uow.today, "planned_exit_on": planned_exit_on, "occupied": address.occupied},
+        AddressExitFacts(notice_on=uow.today, planned_exit_on=planned_exit_on, occupied=address.occupied),
         jurisdiction_code=j.code,
         subject_kind="Address",
         subject_id=address.id,

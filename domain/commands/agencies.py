@@ -32,6 +32,7 @@ from domain.model import (
     Enterprise,
     QuarterlyReport,
 )
+from domain.rules.facts import AgencyRegistrationFacts, AgencyTerminationFacts, CreditListing
 from domain.unit_of_work import UnitOfWork
 from domain.validators import (
     validate_date_order,
@@ -73,8 +74,10 @@ def _credit_fact(agency_id: int | None, fact: CreditFactInput) -> CreditFact:
     )
 
 
-def _credit_facts_for_rules(facts: Sequence[CreditFactInput | CreditFact]) -> list[dict[str, object]]:
-    return [{"subject": f.subject, "kind": f.kind, "listed_on": f.listed_on, "removed_on": f.removed_on} for f in facts]
+def _credit_facts_for_rules(facts: Sequence[CreditFactInput | CreditFact]) -> list[CreditListing]:
+    return [
+        CreditListing(subject=f.subject, kind=f.kind, listed_on=f.listed_on, removed_on=f.removed_on) for f in facts
+    ]
 
 
 async def register_agency(
@@ -116,20 +119,21 @@ async def register_agency(
         liaison_phone=validate_phone(person.liaison_phone, "personal.liaisonPhone"),
     )
     fact_rows = [_credit_fact(None, f) for f in credit_facts]
+    facts: AgencyRegistrationFacts = {
+        "jurisdiction_code": j.code,
+        "role": role,
+        "kind": kind,
+        "tenure": tenure,
+        "lease_end": lease_end,
+        "owner_consent": owner_consent,
+        "established_on": established_on,
+        "application_date": uow.today,
+        "credit_facts": _credit_facts_for_rules(credit_facts),
+    }
     await uow.check_rules(
         "agency.register",
         packs_for(j),
-        {
-            "jurisdiction_code": j.code,
-            "role": role,
-            "kind": kind,
-            "tenure": tenure,
-            "lease_end": lease_end,
-            "owner_consent": owner_consent,
-            "established_on": established_on,
-            "application_date": uow.today,
-            "credit_facts": _credit_facts_for_rules(credit_facts),
-        },
+        facts,
         jurisdiction_code=j.code,
         subject_kind="Agency",
     )
@@ -238,7 +242,7 @@ async def terminate_agency(uow: UnitOfWork, agency_id: int, *, expected_version:
     await uow.check_rules(
         "agency.terminate",
         packs_for(j),
-        {"hosted_enterprises_remaining": remaining, "agency_id": agency.id},
+        AgencyTerminationFacts(hosted_enterprises_remaining=remaining, agency_id=agency.id),
         jurisdiction_code=j.code,
         subject_kind="Agency",
         subject_id=agency.id,

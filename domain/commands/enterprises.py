@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +24,7 @@ from domain.model import (
     EnterprisePersonal,
     Jurisdiction,
 )
+from domain.rules.facts import EnterpriseRegistrationFacts
 from domain.unit_of_work import UnitOfWork
 from domain.validators import (
     validate_date_order,
@@ -106,7 +106,9 @@ def new_enterprise(
     )
 
 
-def registration_facts(address: Address, jurisdiction: Jurisdiction, enterprise: Enterprise) -> dict[str, Any]:
+def registration_facts(
+    address: Address, jurisdiction: Jurisdiction, enterprise: Enterprise
+) -> EnterpriseRegistrationFacts:
     """The facts the rule packs check at ``enterprise.register`` (shared with bulk loaders, which must
     check exactly what the command checks)."""
     return {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.facts import Records, address_facts, addresses_of, agency_facts, load_records
 from domain.findings import finding_record
 from domain.model import Address, Agency, RuleFindingRecord, Score
+from domain.rules.facts import AddressSupervisionFacts, WuxiRatingFacts
 from domain.rules.framework import Finding, evaluate, json_safe, rules_at
 from domain.scoring import tongzhou
 from domain.scoring.demonstration_base import DemonstrationBaseFacts, evaluation
@@ -48,7 +49,7 @@ async def _store(
     score: float | None,
     grade: str | None,
     breakdown: dict[str, Any],
-    facts: dict[str, Any],
+    facts: Mapping[str, Any],
 ) -> Score:
     row = (
         await session.execute(
@@ -117,7 +118,7 @@ async def _rate(
             )
         )
     ).scalar_one_or_none()
-    outcome = {"year": year, "score": rating.score, "grade": rating.grade, "previous_grade": previous}
+    outcome = WuxiRatingFacts(year=year, score=rating.score, grade=rating.grade, previous_grade=previous)
     consequences = evaluate("score.wx_rating", ("WX",), outcome, as_of, params.as_mapping())
     stale = (
         await session.execute(
@@ -225,7 +226,7 @@ async def _tongzhou(uow: UnitOfWork, addresses: Sequence[Address], as_of: dt.dat
     lookback_start = as_of - dt.timedelta(days=params.supervision_lookback_days)
     records = await load_records(session, addresses, [], as_of)
     scores: list[Score] = []
-    per_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    per_unit: dict[int, list[AddressSupervisionFacts]] = defaultdict(list)
     unit_jurisdiction: dict[int, str] = {}
     for address in addresses:
         facts = address_facts(records, address, lookback_start, None)
@@ -261,7 +262,7 @@ async def _store_indicators(
     jurisdiction_code: str,
     scheme: str,
     as_of: dt.date,
-    facts: dict[str, Any],
+    facts: AddressSupervisionFacts,
     triggers: list[str],
 ) -> Score:
     return await _store(

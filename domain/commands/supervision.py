@@ -37,6 +37,7 @@ from domain.facts import (
 from domain.findings import finding_record
 from domain.model import Agency, Jurisdiction, RuleFindingRecord, SupervisionRun
 from domain.parameters import Parameters
+from domain.rules.facts import PriorStage
 from domain.rules.framework import Finding, evaluate, not_in_force
 from domain.unit_of_work import UnitOfWork
 
@@ -89,7 +90,7 @@ async def citywide_annual_report_rates(
     return rates
 
 
-async def _previous_stages(session: AsyncSession, codes: Iterable[str], as_of: dt.date) -> dict[int, dict[str, Any]]:
+async def _previous_stages(session: AsyncSession, codes: Iterable[str], as_of: dt.date) -> dict[int, PriorStage]:
     """For each address, the Tongzhou escalation stage its findings reached in the latest earlier run
     that covered its jurisdiction (none when that run found nothing: the trigger had gone)."""
     runs = (
@@ -107,7 +108,7 @@ async def _previous_stages(session: AsyncSession, codes: Iterable[str], as_of: d
     run_ids = {rid for rid in previous.values() if rid is not None}
     if not run_ids:
         return {}
-    stages: dict[int, dict[str, Any]] = {}
+    stages: dict[int, PriorStage] = {}
     rows = (
         await session.execute(
             select(RuleFindingRecord)
@@ -170,8 +171,8 @@ async def run_supervision(uow: UnitOfWork, jurisdiction_code: str, as_of: dt.dat
         results.append(("Address", address.id, address.jurisdiction_code, address.status, found))
     for agency in agencies:
         packs = packs_for(scope[agency.jurisdiction_code])
-        facts = agency_facts(records, agency, lookback_start, citywide.get(packs[0]), params.working_day_overrides)
-        found = evaluate("supervision.agency", packs, facts, as_of, mapping)
+        of_agency = agency_facts(records, agency, lookback_start, citywide.get(packs[0]), params.working_day_overrides)
+        found = evaluate("supervision.agency", packs, of_agency, as_of, mapping)
         results.append(("Agency", agency.id, agency.jurisdiction_code, agency.status, found))
     for e in _abnormal(records, as_of):
         packs = packs_for(scope[e.jurisdiction_code])

@@ -7,7 +7,9 @@ They apply in every Beijing district alongside the district's own pack. Removal 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
+from domain.rules import facts
 from domain.rules.common import add_years, as_date, date_of
 from domain.rules.framework import Action, Context, Finding, Pack, Severity, register_pack, rule
 
@@ -40,7 +42,7 @@ APPLY_EXIT_YEARS = 3
     quote="对被列入经营异常名录或者被标记为经营异常状态满两年，且近两年未申报纳税的市场主体，商事登记机关可对其作出除名决定，"
     "被除名的市场主体应当依法完成清算并办理注销登记",
 )
-def removal(ctx: Context) -> Iterator[Finding]:
+def removal(ctx: Context[facts.EnterpriseSupervisionFacts]) -> Iterator[Finding]:
     f = ctx.facts
     since, last_tax = as_date(f.get("abnormal_since")), as_date(f.get("last_tax_filing_on"))
     if f.get("status") != "abnormal" or since is None or add_years(since, REMOVAL_ABNORMAL_YEARS) > ctx.on:
@@ -68,7 +70,7 @@ def removal(ctx: Context) -> Iterator[Finding]:
     action=Action.CLEAR_ABNORMAL,
     quote="对已补报年度报告的个体工商户，自动取消经营异常标记",
 )
-def individual_business_cleared(ctx: Context) -> Iterator[Finding]:
+def individual_business_cleared(ctx: Context[facts.EnterpriseSupervisionFacts]) -> Iterator[Finding]:
     f = ctx.facts
     late_reports = f.get("reports_filed_since_abnormal") or []
     if (
@@ -96,7 +98,7 @@ def individual_business_cleared(ctx: Context) -> Iterator[Finding]:
     thresholds={"years": AUTO_EXIT_YEARS},
     quote="对因未年报、通过地址无法联系等原因被列入严重违法失信企业名单满五年且主动改正的企业，无需申请即可自动移出相关名单",
 )
-def automatic_exit(ctx: Context) -> Iterator[Finding]:
+def automatic_exit(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
     for fact in ctx.facts.get("credit_facts") or ():
         listed = date_of(fact["listed_on"])
         if (
@@ -125,14 +127,16 @@ def automatic_exit(ctx: Context) -> Iterator[Finding]:
     thresholds={"years": APPLY_EXIT_YEARS},
     quote="对因列入经营异常名录满三年被列入严重违法失信企业名单的企业，可在主动纠正违法行为后申请移出相关名单",
 )
-def exit_on_application(ctx: Context) -> Iterator[Finding]:
-    f = ctx.facts
-    if ctx.checkpoint == "supervision.enterprise":
-        starts = [as_date(f["abnormal_since"])] if f.get("status") == "abnormal" and f.get("abnormal_since") else []
+def exit_on_application(
+    ctx: Context[facts.AgencySupervisionFacts | facts.EnterpriseSupervisionFacts],
+) -> Iterator[Finding]:
+    if ctx.checkpoint == "supervision.enterprise":  # the checkpoint says whose facts these are
+        e = cast(facts.EnterpriseSupervisionFacts, ctx.facts)
+        starts = [as_date(e["abnormal_since"])] if e.get("status") == "abnormal" and e.get("abnormal_since") else []
     else:
         starts = [
             date_of(c["listed_on"])
-            for c in f.get("credit_facts") or ()
+            for c in cast(facts.AgencySupervisionFacts, ctx.facts).get("credit_facts") or ()
             if c["subject"] == "agency" and c["kind"] == "abnormal_list" and c.get("removed_on") is None
         ]
     for since in starts:

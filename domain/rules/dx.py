@@ -6,7 +6,9 @@ The measures are in force from publication (Art.18); the file carries no date, s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal, cast
 
+from domain.rules import facts
 from domain.rules.common import add_months, add_years, as_date, date_of, describe_listings, listings_in_window
 from domain.rules.framework import Action, Context, Finding, Pack, Severity, register_pack, rule
 
@@ -28,7 +30,7 @@ LAWFUL_USE_MONTHS = 6
 EXIT_NOTICE_DAYS = 30
 
 
-def _premises(ctx: Context) -> str:
+def _premises(ctx: Context[facts.PremisesFacts]) -> str:
     return "集群登记住所" if ctx.checkpoint == "address.file" else "托管机构的场地"
 
 
@@ -43,7 +45,7 @@ def _premises(ctx: Context) -> str:
     thresholds={"min_remaining_years": LEASE_YEARS},
     quote="托管机构对纳入集群登记住所享有所有权或使用权，场地为租赁的，剩余租赁期限不少于5年",
 )
-def lease_remaining(ctx: Context) -> Iterator[Finding]:
+def lease_remaining(ctx: Context[facts.PremisesFacts]) -> Iterator[Finding]:
     f = ctx.facts
     if f.get("tenure") != "leased":
         return
@@ -87,7 +89,7 @@ def _credit_messages(hits: list[dict[str, object]], years: int, start: str) -> t
     quote="托管机构及其法定代表人、负责人等主要人员在从事住所托管服务前3年内无被列入经营异常名录、"
     "严重违法失信企业名单和被列为失信被执行人等不良信用记录",
 )
-def clean_credit(ctx: Context) -> Iterator[Finding]:
+def clean_credit(ctx: Context[facts.AgencyRegistrationFacts]) -> Iterator[Finding]:
     applied = date_of(ctx.facts["application_date"])
     start = add_years(applied, -CREDIT_YEARS)
     hits = listings_in_window(
@@ -108,7 +110,7 @@ def clean_credit(ctx: Context) -> Iterator[Finding]:
     action=Action.REFUSE,
     quote="集群登记住所应当位于大兴区登记范围内，且为真实、合法、安全的非居住用途的建筑或者场地",
 )
-def non_residential(ctx: Context) -> Iterator[Finding]:
+def non_residential(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
     f = ctx.facts
     if f["residential"]:
         yield ctx.finding(
@@ -136,7 +138,7 @@ def non_residential(ctx: Context) -> Iterator[Finding]:
     action=Action.REFUSE,
     quote="集群登记住所应当确保符合消防、城市规划、环境保护、房屋建筑安全等方面管理要求",
 )
-def planning(ctx: Context) -> Iterator[Finding]:
+def planning(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
     if not ctx.facts["planning_approved"]:
         yield ctx.finding(
             "集群登记住所应符合城市规划等管理要求（未取得规划手续）",
@@ -156,7 +158,7 @@ def planning(ctx: Context) -> Iterator[Finding]:
     action=Action.REFUSE,
     quote="集群登记住所纳入大兴区市场监督管理局住所标准化登记系统，通过住所标准化模式办理登记",
 )
-def standardised(ctx: Context) -> Iterator[Finding]:
+def standardised(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
     if not ctx.facts["standardised"]:
         yield ctx.finding(
             "集群登记住所须纳入住所标准化登记系统，通过住所标准化模式办理登记",
@@ -177,7 +179,7 @@ def standardised(ctx: Context) -> Iterator[Finding]:
     parameters=("dx_min_floor_area_per_enterprise_m2",),
     quote="总量控制计划，根据集群登记场地的面积、能够提供公共服务的能力等情况，对入驻经营主体总量和引进计划进行合理安排",
 )
-def total_control(ctx: Context) -> Iterator[Finding]:
+def total_control(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
     """A filing without the floor area is refused (the plan rests on it); a plan denser than the
     parameter allows is only a warning, since the measures give no ratio."""
     area, capacity = ctx.facts.get("floor_area_m2"), int(ctx.facts["capacity"])
@@ -213,7 +215,7 @@ def total_control(ctx: Context) -> Iterator[Finding]:
     action=Action.PUBLICISE,
     quote="在登记住所以外的场所开展生产经营活动，通过企业信用信息系统公示实际生产经营场所地址",
 )
-def actual_premises(ctx: Context) -> Iterator[Finding]:
+def actual_premises(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     actual, registered = ctx.facts.get("actual_address"), ctx.facts.get("registered_address") or ""
     if actual and not actual.startswith(registered):
         yield ctx.finding(
@@ -234,7 +236,7 @@ def actual_premises(ctx: Context) -> Iterator[Finding]:
     severity=Severity.INFO,
     quote="有法律法规规定须经批准方可从事的经营活动，应当在获得批准后开展相关经营活动",
 )
-def permits_first(ctx: Context) -> Iterator[Finding]:
+def permits_first(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     if ctx.facts.get("permit_items"):
         yield ctx.finding(
             "经营范围含许可项目，须在获得批准后开展相关经营活动，且不得开展集群登记住所不具备审批条件的经营活动",
@@ -254,7 +256,7 @@ def permits_first(ctx: Context) -> Iterator[Finding]:
     action=Action.REFUSE,
     quote="集群登记住所不得作为个体工商户经营者住所进行登记",
 )
-def no_individual_business(ctx: Context) -> Iterator[Finding]:
+def no_individual_business(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     if ctx.facts["kind"] == "individual_business":
         yield ctx.finding(
             "集群登记住所不得作为个体工商户经营者住所进行登记",
@@ -264,7 +266,12 @@ def no_individual_business(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _suspend_for(ctx: Context, key: str, what_zh: str, what_en: str) -> Iterator[Finding]:
+def _suspend_for(
+    ctx: Context[facts.AddressSupervisionFacts],
+    key: Literal["safety_hazards", "false_materials_recent"],
+    what_zh: str,
+    what_en: str,
+) -> Iterator[Finding]:
     records = ctx.facts.get(key) or []
     if records:
         yield ctx.finding(
@@ -287,7 +294,7 @@ def _suspend_for(ctx: Context, key: str, what_zh: str, what_en: str) -> Iterator
     parameters=("supervision_lookback_days",),
     quote="经有关部门界定集群登记住所有重大安全隐患的",
 )
-def safety_hazard(ctx: Context) -> Iterator[Finding]:
+def safety_hazard(ctx: Context[facts.AddressSupervisionFacts]) -> Iterator[Finding]:
     yield from _suspend_for(ctx, "safety_hazards", "经有关部门界定的安全隐患", "safety hazards found by a department")
 
 
@@ -303,7 +310,7 @@ def safety_hazard(ctx: Context) -> Iterator[Finding]:
     parameters=("supervision_lookback_days",),
     quote="提交虚假材料或者采取其他欺诈手段隐瞒重要事实取得主体登记的",
 )
-def false_materials(ctx: Context) -> Iterator[Finding]:
+def false_materials(ctx: Context[facts.AddressSupervisionFacts]) -> Iterator[Finding]:
     yield from _suspend_for(
         ctx, "false_materials_recent", "入驻经营主体提交虚假材料取得登记", "registrations obtained with false materials"
     )
@@ -321,7 +328,7 @@ def false_materials(ctx: Context) -> Iterator[Finding]:
     thresholds={"min_months": LAWFUL_USE_MONTHS, "reading": "remaining time of the lease or entrustment"},
     quote="集群登记住所合法使用时间不足6个月的",
 )
-def lawful_use(ctx: Context) -> Iterator[Finding]:
+def lawful_use(ctx: Context[facts.AddressFilingFacts | facts.AddressSupervisionFacts]) -> Iterator[Finding]:
     """ "合法使用时间" is read as the lawful use still remaining (the lease or entrustment end), not the
     time already elapsed: read as elapsed, every new address would be suspended at once. Owned premises
     have no end date and never trigger. At filing it refuses (block); in supervision it recommends
@@ -331,7 +338,7 @@ def lawful_use(ctx: Context) -> Iterator[Finding]:
     if f.get("tenure") == "owned" or lease_end is None:
         return
     filing = ctx.checkpoint == "address.file"
-    start = date_of(f["application_date"]) if filing else ctx.on
+    start = date_of(cast(facts.AddressFilingFacts, f)["application_date"]) if filing else ctx.on
     needed = add_months(start, LAWFUL_USE_MONTHS)
     if lease_end < needed:
         used = {"tenure": f.get("tenure"), "lease_end": lease_end, "as_of": start, "required_until": needed}
@@ -358,7 +365,7 @@ def lawful_use(ctx: Context) -> Iterator[Finding]:
     thresholds={"years": CREDIT_YEARS, "subjects": CREDIT_SUBJECTS, "kinds": CREDIT_KINDS},
     quote="托管机构未尽职履行托管义务或已不具备申请条件的",
 )
-def no_longer_eligible(ctx: Context) -> Iterator[Finding]:
+def no_longer_eligible(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
     """The credit condition of Art.4(2), checked again over the 3 years before the evaluation date."""
     start = add_years(ctx.on, -CREDIT_YEARS)
     hits = listings_in_window(
@@ -384,7 +391,7 @@ def no_longer_eligible(ctx: Context) -> Iterator[Finding]:
     thresholds={"min_days": EXIT_NOTICE_DAYS},
     quote="退出或更换集群登记住所，应提前30日通知集群登记经营主体，并协助完成对该住所不合规入驻经营主体的清理工作",
 )
-def exit_notice(ctx: Context) -> Iterator[Finding]:
+def exit_notice(ctx: Context[facts.AddressExitFacts]) -> Iterator[Finding]:
     f = ctx.facts
     if not f.get("occupied"):
         return

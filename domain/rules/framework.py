@@ -7,8 +7,10 @@ refusal can always say which article refused and on which facts.
 Commands evaluate rules at named checkpoints (``agency.register``, ``address.file``,
 ``enterprise.register``, ``address.begin_exit``, ``agency.terminate``, the ``supervision.*`` and
 ``score.*`` checkpoints) with a dictionary of facts the command gathered, and with the named parameters
-of :mod:`domain.parameters` as a plain mapping. The rules themselves import nothing but the standard
-library and this package, so they can be read, tested and reused without a database.
+of :mod:`domain.parameters` as a plain mapping. The facts of each checkpoint are a ``TypedDict`` of
+:mod:`domain.rules.facts`, and a rule takes the ``Context`` of its checkpoint
+(``Context[AddressFilingFacts]``). The rules themselves import nothing but the standard library and this
+package, so they can be read, tested and reused without a database.
 
 A rule that is not in force on the evaluation date is not evaluated, and the caller is told: each pack
 adds one ``info`` finding naming the rules it skipped and the dates its document is in force.
@@ -20,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 
 class Severity(StrEnum):
@@ -90,14 +92,17 @@ class Pack:
 
 RULE_ACTION = "<the rule's action>"  # default of Context.finding: the rule's own recommended action
 
+# The facts of a checkpoint: a TypedDict of domain.rules.facts (a rule on several checkpoints takes a union).
+FactsT = TypeVar("FactsT", bound=Mapping[str, Any], covariant=True)
+
 
 @dataclass(frozen=True)
-class Context:
+class Context(Generic[FactsT]):
     """What a rule sees: the facts, the evaluation date, and only the parameters it declared."""
 
     rule: Rule
     checkpoint: str
-    facts: Mapping[str, Any]
+    facts: FactsT
     on: dt.date
     params: Mapping[str, Any]
 
@@ -125,7 +130,7 @@ class Context:
         )
 
 
-Evaluator = Callable[[Context], Iterable[Finding]]
+Evaluator = Callable[[Context[Any]], Iterable[Finding]]
 
 
 @dataclass(frozen=True)

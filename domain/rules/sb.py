@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from domain.rules import facts
 from domain.rules.common import add_years, as_date, date_of
 from domain.rules.framework import Context, Finding, Pack, register_pack, rule
 
@@ -45,7 +46,7 @@ MIN_SERVICE_FUNCTIONS = 3
 REAPPLICATION_BAN_YEARS = 2
 
 
-def _unmet(ctx: Context, zh: str, en: str, **used: object) -> Finding:
+def _unmet(ctx: Context[facts.DemonstrationBaseEvaluationFacts], zh: str, en: str, **used: object) -> Finding:
     return ctx.finding(f"不符合：{zh}", f"not met: {en}", used=used)
 
 
@@ -59,7 +60,7 @@ def _unmet(ctx: Context, zh: str, en: str, **used: object) -> Finding:
     thresholds={"min_age_years": MIN_AGE_YEARS},
     quote="一般应具有独立法人资格，且注册地在本市，成立时间两年以上，具有滚动孵化小型、微型企业成长的功能",
 )
-def operator(ctx: Context) -> Iterator[Finding]:
+def operator(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     f = ctx.facts
     deadline, established = date_of(f["application_deadline"]), date_of(f["established_on"])
     if not f["independent_legal_person"]:
@@ -88,7 +89,7 @@ def operator(ctx: Context) -> Iterator[Finding]:
     thresholds={"years": CLEAN_YEARS},
     quote="单位或法定代表人诚信守法，在申请受理截止日期前两年内，未受到刑事及严重行政处罚，无司法、行政机关认定的严重失信行为",
 )
-def clean_record(ctx: Context) -> Iterator[Finding]:
+def clean_record(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     deadline = date_of(ctx.facts["application_deadline"])
     start = add_years(deadline, -CLEAN_YEARS)
     hits = [p for p in ctx.facts.get("penalties") or () if start <= date_of(p["on"]) <= deadline]
@@ -111,7 +112,7 @@ def clean_record(ctx: Context) -> Iterator[Finding]:
     "Project approvals complete; fits the city's industrial policy",
     quote="基地建设立项手续完备，符合本市产业政策和发展规划，具有明确的发展方向、产业定位和完善的管理制度",
 )
-def approvals(ctx: Context) -> Iterator[Finding]:
+def approvals(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     if not (ctx.facts["project_approvals_complete"] and ctx.facts["fits_industrial_policy"]):
         yield _unmet(
             ctx,
@@ -132,7 +133,7 @@ def approvals(ctx: Context) -> Iterator[Finding]:
     thresholds={"floor_area_m2": MIN_FLOOR_AREA_M2, "public_area_m2": MIN_PUBLIC_AREA_M2},
     quote="基地建筑总面积不少于5000平方米，基地内软硬件基础设施和配套服务设施完善，公共服务空间不少于500平方米",
 )
-def areas(ctx: Context) -> Iterator[Finding]:
+def areas(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     total, public = float(ctx.facts["total_floor_area_m2"]), float(ctx.facts["public_service_area_m2"])
     if total < MIN_FLOOR_AREA_M2:
         yield _unmet(
@@ -168,7 +169,7 @@ def areas(ctx: Context) -> Iterator[Finding]:
     "医药健康、集成电路、智能网联汽车、智能制造等“高精尖”领域制造业企业的基地，入驻本市小型、微型企业原则上不少于40家，"
     "且其中两个主导产业的企业集聚度不低于80%",
 )
-def resident_enterprises(ctx: Context) -> Iterator[Finding]:
+def resident_enterprises(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     f = ctx.facts
     high_end = bool(f["high_end_manufacturing"])
     need_n, need_c = (
@@ -197,7 +198,7 @@ def resident_enterprises(ctx: Context) -> Iterator[Finding]:
     "Sound governance and operations",
     quote="运营主体治理结构完善、运营管理规范，有明确的战略规划、发展目标和实施方案",
 )
-def governance(ctx: Context) -> Iterator[Finding]:
+def governance(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     if not ctx.facts["governance_sound"]:
         yield _unmet(ctx, "治理结构完善、运营管理规范", "sound governance and operations", governance_sound=False)
 
@@ -211,7 +212,7 @@ def governance(ctx: Context) -> Iterator[Finding]:
     "Rules, service processes, service ledger and published fees",
     quote="具有健全的管理制度、完备的服务流程、明晰的服务台账以及明确的收费标准和服务质量监督保证措施",
 )
-def management(ctx: Context) -> Iterator[Finding]:
+def management(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     if not ctx.facts["management_rules_complete"]:
         yield _unmet(
             ctx,
@@ -232,10 +233,9 @@ def management(ctx: Context) -> Iterator[Finding]:
     thresholds={"min_staff": MIN_QUALIFIED_STAFF},
     quote="为小微企业服务的人员中，本科及以上学历和中级及以上技术职称人员不少于8人",
 )
-def staff(ctx: Context) -> Iterator[Finding]:
+def staff(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     counting = ctx.params["sb_staff_counting"]
-    key = "staff_with_degree_and_title" if counting == "both" else "staff_with_degree_or_title"
-    count = int(ctx.facts[key])
+    count = int(ctx.facts["staff_with_degree_and_title" if counting == "both" else "staff_with_degree_or_title"])
     if count < MIN_QUALIFIED_STAFF:
         yield _unmet(
             ctx,
@@ -256,7 +256,7 @@ def staff(ctx: Context) -> Iterator[Finding]:
     thresholds={"min_satisfaction": MIN_SATISFACTION},
     quote="入驻小微企业用户满意度不低于90%，且为入驻企业提供一定的公益性免费服务",
 )
-def satisfaction(ctx: Context) -> Iterator[Finding]:
+def satisfaction(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     rate = float(ctx.facts["satisfaction"])
     if rate < MIN_SATISFACTION:
         yield _unmet(ctx, f"满意度 {rate:.1%}，低于90%", f"satisfaction {rate:.1%}, below 90%", satisfaction=rate)
@@ -273,7 +273,7 @@ def satisfaction(ctx: Context) -> Iterator[Finding]:
     "An enterprise service station",
     quote="建有企业服务站，配有固定的办公场所和服务设备、明确岗位设置的服务工作人员、完备的工作指南和制度流程",
 )
-def service_station(ctx: Context) -> Iterator[Finding]:
+def service_station(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     if not ctx.facts["service_station"]:
         yield _unmet(ctx, "建有企业服务站", "an enterprise service station", service_station=False)
 
@@ -288,7 +288,7 @@ def service_station(ctx: Context) -> Iterator[Finding]:
     thresholds={"min_functions": MIN_SERVICE_FUNCTIONS, "functions": SERVICE_FUNCTIONS},
     quote="示范基地至少应具备以下服务功能中的三项……以上服务能力要求包括基地引入的第三方专业机构的服务",
 )
-def service_functions(ctx: Context) -> Iterator[Finding]:
+def service_functions(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     offered = sorted(set(ctx.facts.get("service_functions") or ()) & SERVICE_FUNCTIONS.keys())
     if len(offered) < MIN_SERVICE_FUNCTIONS:
         yield _unmet(
@@ -309,7 +309,7 @@ def service_functions(ctx: Context) -> Iterator[Finding]:
     thresholds={"years": REAPPLICATION_BAN_YEARS},
     quote="有下列情况之一的，撤销已授予的示范基地称号，两年内不得再次申请",
 )
-def reapplication_ban(ctx: Context) -> Iterator[Finding]:
+def reapplication_ban(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Finding]:
     revoked = as_date(ctx.facts.get("revoked_for_cause_on"))
     deadline = date_of(ctx.facts["application_deadline"])
     if revoked is not None and add_years(revoked, REAPPLICATION_BAN_YEARS) > deadline:

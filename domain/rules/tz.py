@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from domain.rules import facts
 from domain.rules.common import IndustryCategory, as_date, date_of, match_categories, share
 from domain.rules.framework import Action, Context, Finding, Pack, Severity, register_pack, rule
 
@@ -53,7 +54,7 @@ STAGE_PARAMETERS = ("tz_rectification_days",)
     action=Action.REFUSE,
     quote="坚决杜绝违法建设、已被认定的危险房屋以及居住用途的建筑或者场地作为经营场所（住所）的情形",
 )
-def lawful_premises(ctx: Context) -> Iterator[Finding]:
+def lawful_premises(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
     if ctx.facts["residential"]:
         yield ctx.finding(
             "居住用途的建筑或者场地不得作为集群注册地址",
@@ -83,7 +84,7 @@ def lawful_premises(ctx: Context) -> Iterator[Finding]:
     quote="原则上可申请设立多个标注“集群注册”的地址和一个实际经营地址；确有增加注册地址需求的，"
     "主办单位向区市场监管局申请，由区市场监管局根据实际情况报请区政府审议",
 )
-def address_quota(ctx: Context) -> Iterator[Finding]:
+def address_quota(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
     kind = ctx.facts["kind"]
     name = (
         "tz_actual_business_addresses_per_host_unit"
@@ -112,7 +113,7 @@ def address_quota(ctx: Context) -> Iterator[Finding]:
     "合法经营场所；（2）已取得房屋安全鉴定合格报告的经营性自建房；（3）已完成竣工验收并取得相关合格手续的"
     "新建经营场所；（4）其他符合《北京市经营主体经营场所（住所）登记管理若干规定》要求的情形",
 )
-def premises_basis(ctx: Context) -> Iterator[Finding]:
+def premises_basis(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
     """Without planning approval the filing is refused; the fourth basis ("other") is allowed and noted
     (info) for the regulator to check against the Beijing premises rules."""
     if not ctx.facts["planning_approved"]:
@@ -144,7 +145,7 @@ def premises_basis(ctx: Context) -> Iterator[Finding]:
     quote="引入的经营主体在通州区有实际经营场所，并与注册地址一致。注册地址与实际经营场所不一致的，"
     "需通过国家企业信用信息公示系统自行公示",
 )
-def actual_business_match(ctx: Context) -> Iterator[Finding]:
+def actual_business_match(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     f = ctx.facts
     actual, registered = f.get("actual_address"), f.get("registered_address") or ""
     if f.get("address_kind") == "actual_business" and actual and not actual.startswith(registered):
@@ -168,7 +169,7 @@ def actual_business_match(ctx: Context) -> Iterator[Finding]:
     quote="集群注册地址应重点用于引入服务于数字经济、现代金融、先进制造、商务服务、文化旅游、现代种业等"
     "符合北京城市副中心重点发展产业的相关经营主体以及外商投资企业和外资代表机构",
 )
-def priority_industry(ctx: Context) -> Iterator[Finding]:
+def priority_industry(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     industries = sorted(set(ctx.facts.get("enterprise_key_industries") or ()) & set(PRIORITY_INDUSTRIES))
     foreign = ctx.facts["kind"] in PRIORITY_KINDS
     if industries or foreign:
@@ -193,7 +194,7 @@ def priority_industry(ctx: Context) -> Iterator[Finding]:
     quote="在本市新增产业禁止和限制目录的基础上，研究制定集群注册地址审慎引入行业清单并动态更新。"
     "集群注册地址主办单位应对照清单，加强对拟引入经营主体从事经营行业的审核把关，审慎出具经营场所（住所）使用证明",
 )
-def cautious_intake(ctx: Context) -> Iterator[Finding]:
+def cautious_intake(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     listed = IndustryCategory(
         "tz_cautious_intake",
         "审慎引入行业",
@@ -211,7 +212,7 @@ def cautious_intake(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _stage(ctx: Context) -> dict[str, Any]:
+def _stage(ctx: Context[facts.AddressSupervisionFacts]) -> dict[str, Any]:
     """The escalation stage this run reaches for the address, from the stage of the previous run."""
     days = int(ctx.params["tz_rectification_days"])
     prior = ctx.facts.get("prior_stage")
@@ -240,7 +241,7 @@ _STAGE_EN = {
 }
 
 
-def _escalate(ctx: Context, zh: str, en: str, used: dict[str, Any]) -> Finding:
+def _escalate(ctx: Context[facts.AddressSupervisionFacts], zh: str, en: str, used: dict[str, Any]) -> Finding:
     stage = _stage(ctx)
     if stage["action"] == Action.AWAIT_RECTIFICATION:
         tail_zh = f"；已处于“{_STAGE_ZH[stage['stage']]}”阶段，整改期限至 {stage['rectify_by']}"
@@ -267,7 +268,7 @@ def _escalate(ctx: Context, zh: str, en: str, used: dict[str, Any]) -> Finding:
     severity=Severity.WARN,
     action=Action.INTERVIEW,
 )
-def lost_contact(ctx: Context) -> Iterator[Finding]:
+def lost_contact(ctx: Context[facts.AddressSupervisionFacts]) -> Iterator[Finding]:
     ids = ctx.facts.get("uncontactable_abnormal") or []
     if ids:
         yield _escalate(
@@ -291,7 +292,7 @@ def lost_contact(ctx: Context) -> Iterator[Finding]:
     severity=Severity.WARN,
     action=Action.INTERVIEW,
 )
-def annual_report_rate(ctx: Context) -> Iterator[Finding]:
+def annual_report_rate(ctx: Context[facts.AddressSupervisionFacts]) -> Iterator[Finding]:
     report = ctx.facts.get("annual_report") or {}
     rate = report.get("rate")
     if rate is not None and rate < ANNUAL_REPORT_RATE_MIN:
@@ -317,7 +318,7 @@ def annual_report_rate(ctx: Context) -> Iterator[Finding]:
     severity=Severity.WARN,
     action=Action.INTERVIEW,
 )
-def false_material_total(ctx: Context) -> Iterator[Finding]:
+def false_material_total(ctx: Context[facts.AddressSupervisionFacts]) -> Iterator[Finding]:
     total = int(ctx.facts.get("false_materials_total") or 0)
     if total >= FALSE_MATERIAL_CUMULATIVE:
         yield _escalate(
@@ -341,7 +342,7 @@ def false_material_total(ctx: Context) -> Iterator[Finding]:
     severity=Severity.WARN,
     action=Action.INTERVIEW,
 )
-def problem_rate(ctx: Context) -> Iterator[Finding]:
+def problem_rate(ctx: Context[facts.AddressSupervisionFacts]) -> Iterator[Finding]:
     """The stored facts hold findings, not inspections: the rate is the share of hosted enterprises with
     at least one recorded finding in the look-back period."""
     hosted, with_findings = int(ctx.facts.get("hosted") or 0), int(ctx.facts.get("enterprises_with_findings") or 0)
@@ -368,7 +369,7 @@ def problem_rate(ctx: Context) -> Iterator[Finding]:
     severity=Severity.WARN,
     action=Action.INTERVIEW,
 )
-def complaint_burst(ctx: Context) -> Iterator[Finding]:
+def complaint_burst(ctx: Context[facts.AddressSupervisionFacts]) -> Iterator[Finding]:
     days, count = int(ctx.params["tz_complaint_burst_days"]), int(ctx.params["tz_complaint_burst_count"])
     start = ctx.on - dt.timedelta(days=days - 1)
     dates = [as_date(d) for d in ctx.facts.get("complaints") or ()]

@@ -7,9 +7,10 @@ evaluation says so. The seed is in traditional characters; quotes below keep the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from domain.rules import facts
 from domain.rules.common import (
     IndustryCategory,
     add_years,
@@ -123,7 +124,7 @@ UNSUITABLE = (
     quote="下列場所不得作為集群注冊登記的住所:(一)違法建築;(二)納入政府征收范圍的建築;(三)住宅;"
     "(四)經鑒定存在安全隱患的建築;(五)法律、法規規定禁止用于經營活動的其它建築",
 )
-def excluded_premises(ctx: Context) -> Iterator[Finding]:
+def excluded_premises(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
     if ctx.facts["residential"]:
         yield ctx.finding(
             "住宅不得作为集群注册登记的住所（第五条第三项）",
@@ -151,7 +152,7 @@ def excluded_premises(ctx: Context) -> Iterator[Finding]:
     action=Action.REFUSE,
     quote="經營范圍包含許可審批事項的",
 )
-def permit_items(ctx: Context) -> Iterator[Finding]:
+def permit_items(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     scope = ctx.facts.get("business_scope") or ""
     if has_permit_items(bool(ctx.facts.get("permit_items")), scope):
         yield ctx.finding(
@@ -174,7 +175,7 @@ def permit_items(ctx: Context) -> Iterator[Finding]:
     quote="從事生產加工、食品經營、倉儲物流、再生資源回收和處理、中小學生校外托管(幼兒園外托管)、民宿經營、"
     "娛樂場所等不適宜的經營活動的",
 )
-def unsuitable_activities(ctx: Context) -> Iterator[Finding]:
+def unsuitable_activities(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     scope = ctx.facts.get("business_scope") or ""
     matches = match_categories(ctx.facts["industry_code"], scope, UNSUITABLE, skip_service_items=True)
     if matches:
@@ -198,7 +199,7 @@ def unsuitable_activities(ctx: Context) -> Iterator[Finding]:
     action=Action.REFUSE,
     quote="設有分支機構且該分支機構已有固定住所或者經營場所,足以證明從事相關經營活動需要固定住所或者經營場所的",
 )
-def branch_premises(ctx: Context) -> Iterator[Finding]:
+def branch_premises(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     if ctx.facts.get("has_branch_with_fixed_premises"):
         yield ctx.finding(
             "设有分支机构且已有固定住所或经营场所，表明经营需要固定场所，不适用集群注册登记",
@@ -220,7 +221,7 @@ def branch_premises(ctx: Context) -> Iterator[Finding]:
     quote="在無錫市注冊登記的產(創)業園區、孵化器、眾創空間的運營企業;在無錫市注冊登記的商務秘書企業、"
     "代理記賬企業、會計師事務所、律師事務所、稅務師事務所等機構",
 )
-def accepted_kind(ctx: Context) -> Iterator[Finding]:
+def accepted_kind(ctx: Context[facts.AgencyRegistrationFacts]) -> Iterator[Finding]:
     kind = ctx.facts["kind"]
     if kind not in ACCEPTED_KINDS:
         yield ctx.finding(
@@ -242,7 +243,7 @@ def accepted_kind(ctx: Context) -> Iterator[Finding]:
     quote="具備商業活動自營、交易鏈條閉環、政企協作聯動、合規保障有力等條件的互聯網交易平臺型企業,"
     "為僅通過網絡開展經營活動的平臺內經營者提供集群注冊登記服務,參照本辦法執行",
 )
-def platform(ctx: Context) -> Iterator[Finding]:
+def platform(ctx: Context[facts.AgencyRegistrationFacts]) -> Iterator[Finding]:
     if ctx.facts["kind"] == "platform_enterprise":
         yield ctx.finding(
             "互联网交易平台型企业仅可为仅通过网络开展经营活动的平台内经营者提供集群注册登记服务，"
@@ -264,7 +265,7 @@ def platform(ctx: Context) -> Iterator[Finding]:
     thresholds={"min_years": LEASE_YEARS},
     quote="房屋租賃合同或受托管理合同期限自申請之日起不少于兩年",
 )
-def contract_term(ctx: Context) -> Iterator[Finding]:
+def contract_term(ctx: Context[facts.PremisesFacts]) -> Iterator[Finding]:
     tenure = ctx.facts.get("tenure")
     if tenure not in ("leased", "entrusted"):
         return
@@ -300,7 +301,7 @@ def contract_term(ctx: Context) -> Iterator[Finding]:
     quote="托管機構及其投資人、法定代表人(執行事務合伙人、負責人)近兩年無被列入經營異常名錄、嚴重違法失信企業名單和"
     "被列為失信被執行人、重大違法案件當事人等不良信用記錄",
 )
-def clean_credit(ctx: Context) -> Iterator[Finding]:
+def clean_credit(ctx: Context[facts.AgencyRegistrationFacts]) -> Iterator[Finding]:
     applied = date_of(ctx.facts["application_date"])
     start = add_years(applied, -CREDIT_YEARS)
     hits = listings_in_window(
@@ -326,7 +327,7 @@ def clean_credit(ctx: Context) -> Iterator[Finding]:
     action=Action.REFUSE,
     quote="場地為租賃或受托管理的,需提交房屋產權人同意該場所從事集群注冊登記的證明",
 )
-def owner_consent(ctx: Context) -> Iterator[Finding]:
+def owner_consent(ctx: Context[facts.PremisesFacts]) -> Iterator[Finding]:
     tenure = ctx.facts.get("tenure")
     if tenure in ("leased", "entrusted") and ctx.facts.get("owner_consent") is not True:
         yield ctx.finding(
@@ -347,7 +348,7 @@ def owner_consent(ctx: Context) -> Iterator[Finding]:
     action=Action.REFUSE,
     quote="在全部集群注冊登記經營主體完成相應登記后,方可終止住所托管服務",
 )
-def all_moved_before_termination(ctx: Context) -> Iterator[Finding]:
+def all_moved_before_termination(ctx: Context[facts.AgencyTerminationFacts]) -> Iterator[Finding]:
     remaining = int(ctx.facts["hosted_enterprises_remaining"])
     if remaining:
         yield ctx.finding(
@@ -359,7 +360,9 @@ def all_moved_before_termination(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _art26(ctx: Context, zh: str, en: str, used: dict[str, Any], deduction: int) -> Finding:
+def _art26(
+    ctx: Context[facts.AgencySupervisionFacts], zh: str, en: str, used: dict[str, Any], deduction: int
+) -> Finding:
     """An Art.26 circumstance: the regulator may stop the service (视情况), and the rating loses a point
     per non-compliant entity (Art.26 lead-in)."""
     return ctx.finding(
@@ -381,7 +384,7 @@ def _art26(ctx: Context, zh: str, en: str, used: dict[str, Any], deduction: int)
     parameters=("wx_agency_circumstance_deduction",),
     quote="托管機構及法定代表人(執行事務合伙人、負責人)隱瞞違法違規不良信用記錄等有關情況的",
 )
-def concealed_credit(ctx: Context) -> Iterator[Finding]:
+def concealed_credit(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
     """A listing in the two years before registration that is stored now was not declared then: a
     declared one would have refused the registration under WX-8.4. Agencies registered before the
     measures came into force were not checked, so they are left out."""
@@ -414,7 +417,7 @@ def concealed_credit(ctx: Context) -> Iterator[Finding]:
     parameters=("wx_uncontactable_share_max",),
     quote="未按本辦法對集群注冊登記經營主體進行管理,導致集群注冊登記經營主體無法取得聯系超過總數一定比例的",
 )
-def uncontactable_share(ctx: Context) -> Iterator[Finding]:
+def uncontactable_share(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
     hosted, ids = int(ctx.facts.get("hosted") or 0), list(ctx.facts.get("uncontactable") or [])
     limit = float(ctx.params["wx_uncontactable_share_max"])
     rate = share(len(ids), hosted)
@@ -440,10 +443,10 @@ def uncontactable_share(ctx: Context) -> Iterator[Finding]:
     parameters=("wx_citywide_annual_report_rates",),
     quote="托管的集群注冊登記經營主體(個體戶、企業)當年年報率分別低于全市年報率的",
 )
-def annual_report_rate(ctx: Context) -> Iterator[Finding]:
+def annual_report_rate(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
     """The city-wide rate is the published figure when the parameter has it for the year; otherwise the
     rate of all cluster-registered entities of Wuxi in the registry (facts say which)."""
-    by_kind = ctx.facts.get("annual_report_by_kind") or {}
+    by_kind: Mapping[str, facts.AnnualReportStats | dict[str, Any]] = ctx.facts.get("annual_report_by_kind") or {}
     citywide = ctx.facts.get("citywide_annual_report_rates") or {}
     for group in KIND_GROUPS:
         own, city = by_kind.get(group) or {}, citywide.get(group)
@@ -472,7 +475,7 @@ def annual_report_rate(ctx: Context) -> Iterator[Finding]:
     action=Action.STOP_SERVICE,
     quote="經核實認定,存在為集群注冊登記經營主體提供虛假材料或者采取其他欺詐手段隱瞞重要事實取得經營主體登記等違法行為的",
 )
-def false_materials(ctx: Context) -> Iterator[Finding]:
+def false_materials(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
     records = ctx.facts.get("false_materials") or []
     entities = sorted({r["enterprise_id"] for r in records})
     if entities:
@@ -497,7 +500,7 @@ def false_materials(ctx: Context) -> Iterator[Finding]:
     parameters=("wx_agency_circumstance_deduction",),
     quote="托管機構每季度至少聯系一次集群注冊登記經營主體,并以臺賬方式保留聯系記錄",
 )
-def quarterly_contact(ctx: Context) -> Iterator[Finding]:
+def quarterly_contact(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
     """Quarters wholly in the evaluated period, for enterprises hosted the whole quarter; quarters that
     began before the measures came into force are not counted."""
     gaps = [g for g in ctx.facts.get("contact_gaps") or () if date_of(g["quarter_start"]) >= IN_FORCE_FROM]
@@ -526,7 +529,7 @@ def quarterly_contact(ctx: Context) -> Iterator[Finding]:
     thresholds={"working_days": 10},
     quote="每季度結束后10個工作日內,向屬地登記機關和市場監管部門書面報送履行托管義務情況、集群注冊登記經營主體聯絡情況",
 )
-def quarterly_report(ctx: Context) -> Iterator[Finding]:
+def quarterly_report(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
     """Due dates count Chinese working days; a report counts in the period its due date falls in, and
     quarters that ended before the measures came into force are not counted."""
     late = [
@@ -563,7 +566,7 @@ def grade_for(score: float) -> str:
     quote="托管機構年度初始信用分為100分,一個年度內得分不低于75分的,為信用評級A級;得分不低于50分的,為信用評級B級;"
     "不低于25分的,為信用評級C級;其余為信用等級D級",
 )
-def rating(ctx: Context) -> Iterator[Finding]:
+def rating(ctx: Context[facts.WuxiRatingFacts]) -> Iterator[Finding]:
     f = ctx.facts
     yield ctx.finding(
         f"{f['year']} 年度信用分 {f['score']:.2f}，评级 {f['grade']}",
@@ -582,7 +585,7 @@ def rating(ctx: Context) -> Iterator[Finding]:
     severity=Severity.INFO,
     quote="托管機構年度信用評級為A級的,在金融貸款、政策推送、參與治理等信用正向激勵方面享有優先待遇",
 )
-def grade_a(ctx: Context) -> Iterator[Finding]:
+def grade_a(ctx: Context[facts.WuxiRatingFacts]) -> Iterator[Finding]:
     if ctx.facts["grade"] == "A":
         yield ctx.finding(
             "信用评级A级：在金融贷款、政策推送、参与治理等方面享有优先待遇",
@@ -602,7 +605,7 @@ def grade_a(ctx: Context) -> Iterator[Finding]:
     action=Action.INTERVIEW,
     quote="托管機構年度信用評級為C級以下的,屬地監管部門應當對其進行約談",
 )
-def grade_c_or_below(ctx: Context) -> Iterator[Finding]:
+def grade_c_or_below(ctx: Context[facts.WuxiRatingFacts]) -> Iterator[Finding]:
     if ctx.facts["grade"] in ("C", "D"):
         yield ctx.finding(
             f"{ctx.facts['year']} 年度信用评级为 {ctx.facts['grade']} 级，属地监管部门应当约谈",
@@ -622,7 +625,7 @@ def grade_c_or_below(ctx: Context) -> Iterator[Finding]:
     action=Action.DISQUALIFY,
     quote="連續兩年信用評級為D級的,取消托管機構的資格",
 )
-def grade_d_twice(ctx: Context) -> Iterator[Finding]:
+def grade_d_twice(ctx: Context[facts.WuxiRatingFacts]) -> Iterator[Finding]:
     if ctx.facts["grade"] == "D" and ctx.facts.get("previous_grade") == "D":
         year = int(ctx.facts["year"])
         yield ctx.finding(

@@ -7,11 +7,16 @@ TZ rules the supervision run evaluates, so an indicator and a supervision findin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from domain.rules.facts import AddressSupervisionFacts
 
-def combine(facts: Sequence[dict[str, Any]], code: str, host_unit_id: int, lookback_start: Any) -> dict[str, Any]:
+
+def combine(
+    facts: Sequence[AddressSupervisionFacts], code: str, host_unit_id: int, lookback_start: dt.date
+) -> AddressSupervisionFacts:
     """The ``supervision.address`` facts of a host unit: its addresses' facts added up."""
     reports = [f["annual_report"] for f in facts]
     year = reports[0]["year"] if reports else None
@@ -39,7 +44,7 @@ def combine(facts: Sequence[dict[str, Any]], code: str, host_unit_id: int, lookb
     }
 
 
-def indicators(facts: dict[str, Any], triggers: Sequence[str]) -> dict[str, Any]:
+def indicators(facts: AddressSupervisionFacts, triggers: Sequence[str]) -> dict[str, Any]:
     """The indicator breakdown stored with the score."""
     report = facts["annual_report"]
     capacity, hosted = int(facts["capacity"]), int(facts["hosted"])
@@ -55,7 +60,7 @@ def indicators(facts: dict[str, Any], triggers: Sequence[str]) -> dict[str, Any]
     }
 
 
-def headline(facts: dict[str, Any]) -> float | None:
+def headline(facts: AddressSupervisionFacts) -> float | None:
     """The annual-report rate in percent, the indicator TZ §五(三)8(4) sets a number for."""
     rate = facts["annual_report"]["rate"]
     return round(rate * 100, 2) if rate is not None else None
