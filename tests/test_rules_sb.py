@@ -16,7 +16,7 @@ D = dt.timedelta(days=1)
 
 
 def facts(**changes: Any) -> dict[str, object]:
-    return dataclasses.replace(GOOD, **changes).as_facts()
+    return dict(dataclasses.replace(GOOD, **changes).as_facts())
 
 
 def test_a_good_base_meets_every_condition():
