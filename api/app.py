@@ -38,6 +38,7 @@ from schema.build import Limits, build_schema
 from schema.changes import ChangesSubscription, FeedRuntime
 from schema.context import Context
 from schema.geo import install_sql_functions
+from website.app import website_routes
 
 log = logging.getLogger("jiqun.api")
 
@@ -193,6 +194,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", WebSocketCap(QuietDisconnects(graphql), ConnectionLimits.of(settings))),
             Mount("/opendata", app=opendata_app(settings.data_dir)),
             Mount(ASSETS_PATH, app=StaticFiles(directory=ASSETS)),
+            # Last: the public website owns `/` and the paths the API does not.
+            *website_routes(services.read_sessionmaker),
         ],
         middleware=middleware,
         lifespan=lifespan,
