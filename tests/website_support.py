@@ -7,6 +7,7 @@ enterprises) takes a few seconds and every test only reads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,19 +49,12 @@ class Site:
         return asyncio.run(read())
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def site(
-    request: pytest.FixtureRequest,
-    sqlite_databases: SqliteDatabases,
-    postgres_databases: PostgresDatabases | None,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Site]:
-    databases = sqlite_databases if request.param == "sqlite" else postgres_databases
-    assert databases is not None
+@contextlib.contextmanager
+def demo_site(databases: SqliteDatabases | PostgresDatabases, data_dir: Path) -> Iterator[Site]:
+    """A server on a fresh database filled with the demo, its open data published into ``data_dir``."""
     url = databases.create()
     try:
         asyncio.run(generate(url, scale=DEMO_SCALE, quiet=True))
-        data_dir = tmp_path_factory.mktemp("opendata")
         env = {"JIQUN_DATABASE_URL": url, "JIQUN_DATA_DIR": str(data_dir)}
         # The header links to the open data, which exist once published.
         subprocess.run([*jiqun_command(), "publish"], env={**os.environ, **env}, check=True, capture_output=True)
@@ -67,6 +62,27 @@ def site(
             yield Site(server, url)
     finally:
         databases.drop(url)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(
+    request: pytest.FixtureRequest,
+    sqlite_databases: SqliteDatabases,
+    postgres_databases: PostgresDatabases | None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Site]:
+    """The site on each backend."""
+    databases = sqlite_databases if request.param == "sqlite" else postgres_databases
+    assert databases is not None
+    with demo_site(databases, tmp_path_factory.mktemp("opendata")) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def sqlite_site(sqlite_databases: SqliteDatabases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The site on SQLite alone, for the browser checks (what they look at does not depend on the backend)."""
+    with demo_site(sqlite_databases, tmp_path_factory.mktemp("opendata")) as s:
+        yield s
 
 
 @dataclass
