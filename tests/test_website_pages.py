@@ -6,11 +6,13 @@ labelled and carries schema.org JSON-LD."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from domain.enums import AddressStatus, AgencyKind, AgencyRole, AgencyStatus, NoticeKind, NoticeStatus
@@ -18,7 +20,9 @@ from domain.model import Address, AddressKeyIndustry, Agency, Jurisdiction, Noti
 from domain.parameters import PARAMETERS
 from domain.unit_of_work import china_today
 from domain.workdays import add_working_days
+from tests.server import running_server
 from tests.website_support import Site, code_in, parse, result_codes, site, total_of
+from website import geo
 
 __all__ = ["site"]  # the fixture, used by name
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -263,3 +267,48 @@ def test_pages_are_bilingual_labelled_and_carry_json_ld(site: Site) -> None:
         assert len(page.json_ld) == 1 and page.json_ld[0]["@context"] == "https://schema.org", path
         assert page.json_ld[0]["@type"] in ("CollectionPage", "Place", "Organization", "Article", "Map"), path
         assert "#main" in page.links
+
+
+CIRCLE = re.compile(
+    r'<a href="(/(?:en/)?addresses/[^"]+)">\s*<title>[^<]*</title>\s*<circle cx="([\d.]+)" cy="([\d.]+)"'
+)
+
+
+def test_the_map_draws_every_address_with_coordinates_and_no_tiles_by_default(site: Site) -> None:
+    with_coordinates = [a for a in visible_addresses(site) if a.latitude is not None]
+    html = get(site, "/map/").text
+    points = CIRCLE.findall(html)
+    assert sorted(p for p, _, _ in points) == sorted(f"/addresses/{a.code}" for a in with_coordinates)
+    assert all(0 <= float(x) <= 560 and 0 <= float(y) <= 420 for _, x, y in points)
+    assert "<image" not in html and "http" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+    filtered = CIRCLE.findall(get(site, "/map/", district="110115").text)
+    assert sorted(p for p, _, _ in filtered) == sorted(
+        f"/addresses/{a.code}" for a in with_coordinates if a.jurisdiction_code == "110115"
+    )
+
+
+def test_a_configured_gcj02_tile_layer_is_drawn_under_shifted_points(site: Site) -> None:
+    """Each point sits on its tile where GCJ-02 puts it: its offset inside the tile drawn under it is its
+    GCJ-02 Web Mercator position (unshifted WGS-84 would be off by several pixels)."""
+    template = "https://tiles.example.cn/{z}/{x}/{y}.png"
+    env = {"JIQUN_MAP_TILES": template, "JIQUN_MAP_TILES_CRS": "gcj02", "JIQUN_MAP_TILES_ATTRIBUTION": "© Example"}
+    with running_server(site.database_url, env=env) as server, server.client() as client:
+        html = client.get("/map/", params={"district": "110115"}).text
+    tiles = [
+        (int(z), int(tx), int(ty), float(x), float(y))
+        for z, tx, ty, x, y in re.findall(
+            r'<image href="https://tiles\.example\.cn/(\d+)/(\d+)/(\d+)\.png" x="([-\d.]+)" y="([-\d.]+)"', html
+        )
+    ]
+    assert len(tiles) >= 6 and "© Example" in html and "GCJ-02" in html
+    by_code = {a.code: a for a in visible_addresses(site)}
+    points = CIRCLE.findall(html)
+    assert points
+    for path, x, y in points:
+        a = by_code[path.rsplit("/", 1)[1]]
+        assert a.latitude is not None and a.longitude is not None
+        z, tx, ty, left, top = next(t for t in tiles if t[3] <= float(x) < t[3] + 256 and t[4] <= float(y) < t[4] + 256)
+        wx, wy = geo.mercator(*geo.wgs84_to_gcj02(a.latitude, a.longitude), z)
+        assert (wx - tx * 256, wy - ty * 256) == pytest.approx((float(x) - left, float(y) - top), abs=0.2)
+        plain_x, plain_y = geo.mercator(a.latitude, a.longitude, z)
+        assert abs(plain_x - wx) + abs(plain_y - wy) > 1, "GCJ-02 moves a Beijing point by pixels"

@@ -106,15 +106,39 @@ class Tile:
 
 
 @dataclass
+class Label:
+    """A district's name, placed at the middle of its points (no package ships district outlines)."""
+
+    x: float
+    y: float
+    code: str
+
+
+@dataclass
 class Panel:
-    """One city's frame: its points in SVG pixels and, with a tile layer, the tiles under them."""
+    """One city's frame: its points in SVG pixels, its districts' names, a scale bar and, with a tile
+    layer, the tiles under them."""
 
     code: str
     zoom: int
     points: list[Point]
+    labels: list[Label] = field(default_factory=list)
+    scale_km: float = 0.0
+    scale_px: float = 0.0
     tiles: list[Tile] = field(default_factory=list)
     width: int = WIDTH
     height: int = HEIGHT
+
+
+EARTH_CIRCUMFERENCE_M = 40_075_016.686
+NICE_KM = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
+
+
+def scale_bar(latitude: float, zoom: int, longest_px: float = 120.0) -> tuple[float, float]:
+    """The longest round distance (km) whose bar fits in ``longest_px`` at this latitude, and its length."""
+    metres_per_px = EARTH_CIRCUMFERENCE_M * math.cos(math.radians(latitude)) / (TILE * 2**zoom)
+    km = max((k for k in NICE_KM if k * 1000 / metres_per_px <= longest_px), default=NICE_KM[0])
+    return km, round(km * 1000 / metres_per_px, 1)
 
 
 def _zoom_to_fit(coords: Sequence[tuple[float, float]]) -> int:
@@ -138,6 +162,15 @@ def panel(code: str, items: Sequence[AddressItem], tiles: MapTiles) -> Panel:
     top = (min(ys) + max(ys)) / 2 - HEIGHT / 2
     points = [Point(round(x - left, 1), round(y - top, 1), item) for (x, y), item in zip(world, items, strict=True)]
     result = Panel(code, zoom, points)
+    districts: dict[str, list[Point]] = {}
+    for point in points:
+        districts.setdefault(point.item.jurisdiction.code, []).append(point)
+    for district, members in sorted(districts.items()):
+        x = sum(p.x for p in members) / len(members)
+        y = max(p.y for p in members) + 18  # below the district's points, clear of them
+        result.labels.append(Label(round(x, 1), round(min(y, HEIGHT - 34), 1), district))
+    middle_lat = sum(lat for lat, _ in coords) / len(coords)
+    result.scale_km, result.scale_px = scale_bar(middle_lat, zoom)
     if tiles.enabled:
         for tx in range(int(left // TILE), int((left + WIDTH) // TILE) + 1):
             for ty in range(int(top // TILE), int((top + HEIGHT) // TILE) + 1):

@@ -37,7 +37,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_since": ("状态变更日期", "Status since"),
     "kind": ("类型", "Kind"),
     "host_unit": ("主办单位", "Host unit"),
-    "coordinates": ("坐标（WGS-84）", "Coordinates (WGS-84)"),
+    "coordinates": ("坐标（WGS-84，经度, 纬度）", "Coordinates (WGS-84, longitude, latitude)"),
     "history": ("状态变更记录", "Status history"),
     "from": ("原状态", "From"),
     "to": ("新状态", "To"),
