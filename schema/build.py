@@ -21,6 +21,7 @@ from schema.document_shape import ShapeLimits
 from schema.masking import MaskErrors, log_errors
 from schema.mutations import Mutation
 from schema.queries import AdminQueries, DirectoryQueries, NodeQueries, ReferenceQueries
+from schema.shared_events import SharedEventExecutor
 
 QUERY_MIXINS: tuple[type, ...] = (NodeQueries, DirectoryQueries, ReferenceQueries, AdminQueries, ChangesQuery)
 
@@ -69,4 +70,6 @@ def build_schema(
         mutation=Mutation,
         subscription=build_subscription([subscription]) if subscription is not None else None,
         extensions=extensions,
+        # A change-feed batch is executed once per distinct selection, not once per subscriber.
+        execution_context_class=SharedEventExecutor,
     )

@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import weakref
 from collections import Counter
 from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -86,6 +87,7 @@ class FeedRuntime:
     retention_days: float | None = None
     send_timeout_s: float | None = 60.0
     slots: SubscriptionSlots = field(default_factory=lambda: SubscriptionSlots(20))
+    batches: SharedBatches = field(default_factory=lambda: SharedBatches())
 
     _tail: LogTail | None = field(default=None, init=False, repr=False)
 
@@ -173,6 +175,38 @@ class ChangeBatch:
         description="Resume after this. An empty batch only moves it past changes this caller may not see or "
         "did not ask for."
     )
+    # Each distinct selection's answer, executed once for every subscriber sent this batch (shared_events.py).
+    shared_results: strawberry.Private[dict[Any, Any]] = field(default_factory=dict)
+
+
+class SharedBatches:
+    """One :class:`ChangeBatch` per page object, for as long as the page lives.
+
+    The shared tail hands the same page to every subscriber with the same cursor, filter and visibility
+    class; building the batch once per page lets its answer be executed and kept once for all of them.
+    A page read from the database for one subscriber gets a batch of its own, as before.
+    """
+
+    def __init__(self) -> None:
+        self._batches: dict[int, tuple[weakref.ref[feed.ChangePage], ChangeBatch]] = {}
+
+    def __len__(self) -> int:
+        return len(self._batches)
+
+    def of(self, page: feed.ChangePage) -> ChangeBatch:
+        key = id(page)
+        known = self._batches.get(key)
+        if known is not None and known[0]() is page:
+            return known[1]
+        batch = ChangeBatch(events=[ChangeEvent.of(c) for c in page.changes], cursor=feed.encode_cursor(page.end_seq))
+
+        def forget(ref: weakref.ref[feed.ChangePage]) -> None:
+            entry = self._batches.get(key)
+            if entry is not None and entry[0] is ref:
+                del self._batches[key]
+
+        self._batches[key] = (weakref.ref(page, forget), batch)
+        return batch
 
 
 @strawberry.type(description="An entity as the public sees it now.")
@@ -339,9 +373,7 @@ class ChangesSubscription:
                     read = tail.reader(size, wanted, viewer, runtime.retention)
                     how = feed.Follow(tail, runtime.poll_interval_s, runtime.send_timeout_s)
                     async for page in feed.follow(read, cursor, how):
-                        yield ChangeBatch(
-                            events=[ChangeEvent.of(c) for c in page.changes], cursor=feed.encode_cursor(page.end_seq)
-                        )
+                        yield runtime.batches.of(page)
         except DomainError as exc:
             if exc.__cause__ is not None:
                 log.warning("change feed ended with %s: %s", exc.code, exc.__cause__)
