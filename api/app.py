@@ -195,7 +195,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/opendata", app=opendata_app(settings.data_dir)),
             Mount(ASSETS_PATH, app=StaticFiles(directory=ASSETS)),
             # Last: the public website owns `/` and the paths the API does not.
-            *website_routes(services.read_sessionmaker),
+            *website_routes(services.read_sessionmaker, max_age_s=settings.cache_max_age_s),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -5,6 +5,7 @@ labelled and carries schema.org JSON-LD."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
@@ -14,7 +15,9 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from starlette.applications import Starlette
 
+from domain.db import create_engine, create_sessionmaker
 from domain.enums import AddressStatus, AgencyKind, AgencyRole, AgencyStatus, NoticeKind, NoticeStatus
 from domain.model import Address, AddressKeyIndustry, Agency, Jurisdiction, Notice
 from domain.parameters import PARAMETERS
@@ -22,6 +25,7 @@ from domain.unit_of_work import china_today
 from domain.workdays import add_working_days
 from tests.server import running_server
 from tests.website_support import Site, code_in, parse, result_codes, site, total_of
+from website import app as website_app
 from website import geo
 
 __all__ = ["site"]  # the fixture, used by name
@@ -312,3 +316,21 @@ def test_a_configured_gcj02_tile_layer_is_drawn_under_shifted_points(site: Site)
         assert (wx - tx * 256, wy - ty * 256) == pytest.approx((float(x) - left, float(y) - top), abs=0.2)
         plain_x, plain_y = geo.mercator(a.latitude, a.longitude, z)
         assert abs(plain_x - wx) + abs(plain_y - wy) > 1, "GCJ-02 moves a Beijing point by pixels"
+
+
+def test_a_map_past_its_point_limit_says_so(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(website_app, "MAP_POINTS", 3)
+    query = {"q": visible_addresses(site)[0].address_text}
+
+    async def maps() -> tuple[str, str]:
+        engine = create_engine(site.database_url)
+        app = Starlette(routes=website_app.website_routes(create_sessionmaker(engine)))
+        try:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://site") as client:
+                return (await client.get("/map/")).text, (await client.get("/map/", params=query)).text
+        finally:
+            await engine.dispose()
+
+    limited, narrowed = asyncio.run(maps())
+    assert len(CIRCLE.findall(limited)) == 3 and "只绘制编号最前的 3 个" in limited
+    assert 1 <= len(CIRCLE.findall(narrowed)) <= 3 and "只绘制" not in narrowed

@@ -29,6 +29,8 @@ from website.labels import label, table
 from website.text import text
 
 ASSETS_PATH = "/assets/site"
+MAP_POINTS = 2000
+"""The most points one map draws (about 300 KB of SVG); past it the page asks for a narrower search."""
 Handler = Callable[[Request, AsyncSession, str], Awaitable[Response]]
 
 
@@ -280,7 +282,9 @@ async def _subject_link(session: AsyncSession, kind: str | None, subject_id: int
 async def map_page(request: Request, session: AsyncSession, lang: str, tiles: geo.MapTiles) -> Response:
     choices = await directory.choices(session)
     search = directory.checked_search(_params(request), choices, list(KEY_INDUSTRIES))
-    items = await directory.all_points(session, search)
+    items = await directory.all_points(session, search, MAP_POINTS + 1)
+    truncated = len(items) > MAP_POINTS
+    items = items[:MAP_POINTS]
     ld = json_ld({"@type": "Map", "name": text("map", lang), "mapType": "VenueMap"})
     return render(
         request,
@@ -293,6 +297,7 @@ async def map_page(request: Request, session: AsyncSession, lang: str, tiles: ge
         grades=directory.GRADES,
         panels=geo.panels(items, tiles),
         count=len(items),
+        truncated=truncated,
         jurisdictions={j.code: j for j in choices.jurisdictions},
         tiles=tiles,
         ld=ld,
@@ -310,10 +315,11 @@ async def feed(request: Request, session: AsyncSession, lang: str) -> Response:
 
 
 def website_routes(
-    sessionmaker: async_sessionmaker[AsyncSession], tiles: geo.MapTiles | None = None
+    sessionmaker: async_sessionmaker[AsyncSession], tiles: geo.MapTiles | None = None, max_age_s: int = 60
 ) -> list[BaseRoute]:
     """The site's routes, to append after the API's. ``tiles``: the map's optional tile layer (default:
-    from ``JIQUN_MAP_TILES``; none when unset)."""
+    from ``JIQUN_MAP_TILES``; none when unset); ``max_age_s``: how long browsers and proxies may keep a
+    page (``JIQUN_CACHE_MAX_AGE_S``, as for anonymous API answers)."""
     map_tiles = tiles if tiles is not None else geo.MapTiles.from_env()
 
     async def map_with_tiles(request: Request, session: AsyncSession, lang: str) -> Response:
@@ -325,7 +331,7 @@ def website_routes(
                 response = await handler(request, session, _lang(request))
             if response.media_type and response.media_type.startswith("text/html"):
                 response.headers["Content-Language"] = "en" if _lang(request) == "en" else "zh-Hans"
-            response.headers.setdefault("Cache-Control", "public, max-age=60")
+            response.headers.setdefault("Cache-Control", f"public, max-age={max_age_s}")
             return response
 
         return endpoint

@@ -116,12 +116,12 @@ async def search_addresses(session: AsyncSession, search: Search, page_size: int
     pages = max(1, -(-total // page_size))
     page = min(max(search.page, 1), pages)
     rows = await session.execute(base.order_by(Address.code).limit(page_size).offset((page - 1) * page_size))
-    items = [AddressItem(a, g, j, free_places(a.status, a.capacity, a.occupied)) for a, g, j in rows.tuples()]
+    items = [AddressItem(a, g, j, free_places(a.status, a.capacity, a.occupied)) for a, g, j in rows]
     return Results(items, total, page, pages)
 
 
-async def all_points(session: AsyncSession, search: Search) -> list[AddressItem]:
-    """Every matching address that has coordinates, for the map."""
+async def all_points(session: AsyncSession, search: Search, limit: int) -> list[AddressItem]:
+    """The matching addresses that have coordinates, for the map, at most ``limit`` in code order."""
     conditions = await _conditions(session, search)
     rows = await session.execute(
         select(Address, Agency, Jurisdiction)
@@ -129,8 +129,9 @@ async def all_points(session: AsyncSession, search: Search) -> list[AddressItem]
         .join(Jurisdiction, Jurisdiction.code == Address.jurisdiction_code)
         .where(*conditions, Address.latitude.is_not(None), Address.longitude.is_not(None))
         .order_by(Address.code)
+        .limit(limit)
     )
-    return [AddressItem(a, g, j, free_places(a.status, a.capacity, a.occupied)) for a, g, j in rows.tuples()]
+    return [AddressItem(a, g, j, free_places(a.status, a.capacity, a.occupied)) for a, g, j in rows]
 
 
 @dataclass
@@ -261,7 +262,7 @@ async def agency_page(session: AsyncSession, uscc: str) -> AgencyPage | None:
         .where(or_(Address.agency_id == agency.id, Address.host_unit_id == agency.id), visible())
         .order_by(Address.code)
     )
-    addresses = [AddressItem(a, g, j, free_places(a.status, a.capacity, a.occupied)) for a, g, j in rows.tuples()]
+    addresses = [AddressItem(a, g, j, free_places(a.status, a.capacity, a.occupied)) for a, g, j in rows]
     notices = await session.execute(
         select(Notice)
         .where(Notice.subject_kind == "Agency", Notice.subject_id == agency.id)

@@ -129,7 +129,7 @@ async def search_notices(session: AsyncSession, search: NoticeSearch, page_size:
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
-    return NoticeResults(list(rows.tuples()), total, page, pages)
+    return NoticeResults([row._tuple() for row in rows], total, page, pages)
 
 
 async def latest_notices(session: AsyncSession, jurisdiction: str | None, limit: int = 50) -> list[Notice]:

@@ -87,6 +87,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "The base map is in GCJ-02; the addresses' WGS-84 coordinates were converted before drawing.",
     ),
     "map_count": ("图中共 {n} 个地址。", "{n} addresses on the map."),
+    "map_truncated": (
+        "符合条件的地址超过 {n} 个，图中只绘制编号最前的 {n} 个；请按区域或其他条件缩小范围。",
+        "More than {n} addresses match; the map draws the first {n} by code. Narrow the search by district "
+        "or another filter.",
+    ),
     "legend": ("图例", "Legend"),
     "not_found": ("未找到该页面", "Page not found"),
     "not_found_text": ("您访问的页面不存在或尚未公示。", "This page does not exist or has not been published."),
