@@ -25,6 +25,7 @@ from sqlalchemy import select
 from domain.enums import AddressStatus, NoticeStatus
 from domain.model import Address, Agency, Notice
 from tests.browser import CHROMIUM, needs_chromium
+from tests.security_support import leaks
 from tests.website_cdp import browser
 from tests.website_support import Site, parse, sqlite_site
 
@@ -161,8 +162,11 @@ def internal(href: str) -> bool:
 
 
 def test_every_link_answers(sqlite_site: Site) -> None:
-    """Crawl from both home pages: every page and asset the site links to answers 200; the API and the
-    open data it links to answer too (they are not crawled further)."""
+    """Crawl from both home pages: every page and asset the site links to answers 200 and carries no
+    personal value the registry holds (invariant 4); the API and the open data it links to answer too
+    (they are not crawled further)."""
+    secrets = sqlite_site.personal_values()
+    assert len(secrets) > 1000, "the demo holds people's names, identity numbers and phones"
     seen: set[str] = set()
     queue = deque(["/", "/en/"])
     outside: set[str] = set()
@@ -174,6 +178,7 @@ def test_every_link_answers(sqlite_site: Site) -> None:
             seen.add(path)
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
+            assert leaks(response.content, secrets) == [], path
             if not response.headers["content-type"].startswith("text/html"):
                 continue
             for href in parse(response.text).links:

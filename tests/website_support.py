@@ -24,6 +24,7 @@ from sqlalchemy.sql import Executable
 from demo.generate import generate
 from domain.db import create_engine, create_sessionmaker
 from tests.databases import PostgresDatabases, SqliteDatabases
+from tests.security_support import stored_personal_values
 from tests.server import Server, jiqun_command, running_server
 
 DEMO_SCALE = 0.1
@@ -43,6 +44,18 @@ class Site:
             try:
                 async with create_sessionmaker(engine)() as session:
                     return list((await session.execute(statement)).all())
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(read())
+
+    def personal_values(self) -> set[str]:
+        """Every personal value the database holds (tests/security_support.py reads them)."""
+
+        async def read() -> set[str]:
+            engine = create_engine(self.database_url)
+            try:
+                return await stored_personal_values(create_sessionmaker(engine))
             finally:
                 await engine.dispose()
 
