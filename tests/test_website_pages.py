@@ -34,7 +34,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def get(site: Site, path: str, **params: Any) -> httpx.Response:
     with site.server.client() as client:
-        return client.get(path, params=params)
+        return client.get(path, params=params or None)  # an empty mapping would drop the path's own query
 
 
 def all_codes(site: Site, path: str = "/", **params: Any) -> tuple[int, list[str]]:
@@ -334,3 +334,32 @@ def test_a_map_past_its_point_limit_says_so(site: Site, monkeypatch: pytest.Monk
     limited, narrowed = asyncio.run(maps())
     assert len(CIRCLE.findall(limited)) == 3 and "只绘制编号最前的 3 个" in limited
     assert 1 <= len(CIRCLE.findall(narrowed)) <= 3 and "只绘制" not in narrowed
+
+
+def test_odd_addresses_and_parameters_get_pages_not_errors(site: Site) -> None:
+    cases = {
+        "/notices/²": 404,
+        "/notices/99999999999999999999": 404,
+        "/notices/0": 404,
+        "/addresses/%00": 404,
+        "/en/agencies/%E2%80%AE": 404,
+        "/?page=²": 200,
+        "/?page=-1&q=%25_%5C": 200,
+        "/?q=%ED%A0%80": 200,
+        "/?q=%00": 400,
+        "/map/?q=a%00b": 400,
+        "/?page=99999": 200,
+        "/notices/?from=2025-13-01&to=²&page=0&kind=%E2%80%AE": 200,
+        "/notices/?kind=%00": 400,
+        "/map/?district=%F0%9F%98%80&open=yes": 200,
+        "/notices/feed/%2E%2E.atom": 404,
+    }
+    for path, status in cases.items():
+        response = get(site, path)
+        assert response.status_code == status, (path, response.status_code, response.text[:300])
+        assert "text/html" in response.headers["content-type"], path
+    last = parse(get(site, "/", page="99999").text)
+    assert result_codes(last) and total_of(last) == len(visible_addresses(site))
+    assert "page" in " ".join(parse(get(site, "/", page="²").text).text)
+    # `%` and `_` are searched for as themselves, not as LIKE wildcards.
+    assert total_of(parse(get(site, "/", q="%").text)) == 0

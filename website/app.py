@@ -19,13 +19,16 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from domain.access import PUBLIC, AddressRow, address_visible
 from domain.key_industries import KEY_INDUSTRIES
 from domain.model import Address, Agency, Jurisdiction
 from domain.unit_of_work import china_today
+from schema.text_values import text_problem
 from website import directory, geo, notices
 from website.feeds import atom
 from website.jsonld import json_ld
 from website.labels import label, table
+from website.params import positive_int
 from website.text import text
 
 ASSETS_PATH = "/assets/site"
@@ -91,9 +94,19 @@ def render(request: Request, lang: str, template: str, status_code: int = 200, *
     return HTMLResponse(html, status_code=status_code)
 
 
-def not_found(request: Request, lang: str) -> HTMLResponse:
-    ld = json_ld({"@type": "WebPage", "name": text("not_found", lang)})
-    return render(request, lang, "not_found.html", status_code=404, ld=ld, title=text("not_found", lang))
+def not_found(request: Request, lang: str, status_code: int = 404) -> HTMLResponse:
+    """The site's own 404 page, or its 400 page for an address bar holding something that is not text."""
+    key = "not_found" if status_code == 404 else "bad_request"
+    ld = json_ld({"@type": "WebPage", "name": text(key, lang)})
+    return render(
+        request,
+        lang,
+        "not_found.html",
+        status_code=status_code,
+        ld=ld,
+        title=text(key, lang),
+        body=text(f"{key}_text", lang),
+    )
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -231,7 +244,8 @@ async def notices_page(request: Request, session: AsyncSession, lang: str) -> Re
 
 async def notice_page(request: Request, session: AsyncSession, lang: str) -> Response:
     raw = request.path_params["notice_id"]
-    found = await notices.notice_by_id(session, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    notice_id = positive_int(raw)
+    found = await notices.notice_by_id(session, notice_id) if notice_id is not None else None
     if found is None:
         return not_found(request, lang)
     notice, jurisdiction = found
@@ -268,10 +282,8 @@ async def _subject_link(session: AsyncSession, kind: str | None, subject_id: int
     """``(path, name)`` of the notice's subject, when it has a public page."""
     if kind == "Address" and subject_id is not None:
         address = await session.get(Address, subject_id)
-        if address is not None and address.published_on is not None:
-            found = await directory.address_page(session, address.code)
-            if found is not None:
-                return f"/addresses/{address.code}", f"{address.address_text}（{address.code}）"
+        if address is not None and address_visible(PUBLIC, AddressRow(address)):
+            return f"/addresses/{address.code}", f"{address.address_text}（{address.code}）"
     if kind == "Agency" and subject_id is not None:
         agency = await session.get(Agency, subject_id)
         if agency is not None:
@@ -327,6 +339,11 @@ def website_routes(
 
     def page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
+            # NUL cannot be stored in PostgreSQL text and would fail in the driver (schema/text_values.py).
+            if any(text_problem(str(v)) for v in request.path_params.values()):
+                return not_found(request, _lang(request))
+            if any(text_problem(k) or text_problem(v) for k, v in request.query_params.multi_items()):
+                return not_found(request, _lang(request), status_code=400)
             async with sessionmaker() as session:
                 response = await handler(request, session, _lang(request))
             if response.media_type and response.media_type.startswith("text/html"):

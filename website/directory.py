@@ -34,6 +34,7 @@ from domain.model import (
     RuleFindingRecord,
     Score,
 )
+from website.params import positive_int
 
 PAGE_SIZE = 20
 GRADES = ("A", "B", "C", "D")
@@ -163,9 +164,9 @@ def checked_search(params: dict[str, str], choices: Choices, industries: Sequenc
     industry = pick("industry", set(industries))
     agency = pick("agency", {a.uscc for a in choices.agencies})
     grade = pick("grade", set(GRADES))
-    raw_page = params.get("page", "1").strip() or "1"
-    page = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 1
-    if raw_page != str(page):
+    raw_page = params.get("page", "").strip()
+    page = positive_int(raw_page) or 1
+    if raw_page and raw_page != str(page):
         ignored.append("page")
     return Search(
         district=district,

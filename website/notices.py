@@ -18,6 +18,7 @@ from domain.enums import NoticeStatus
 from domain.model import Jurisdiction, Notice
 from domain.parameters import PARAMETERS
 from domain.workdays import is_working_day
+from website.params import positive_int
 
 PAGE_SIZE = 20
 
@@ -86,9 +87,9 @@ def checked_notice_search(params: dict[str, str], kinds: set[str], jurisdictions
         if raw and parsed is None:
             ignored.append(name)
         dates.append(parsed)
-    raw_page = params.get("page", "1").strip() or "1"
-    page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 7 and int(raw_page) > 0 else 1
-    if raw_page != str(page):
+    raw_page = params.get("page", "").strip()
+    page = positive_int(raw_page) or 1
+    if raw_page and raw_page != str(page):
         ignored.append("page")
     return NoticeSearch(kind, jurisdiction, dates[0], dates[1], page, tuple(ignored))
 

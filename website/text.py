@@ -95,6 +95,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend": ("图例", "Legend"),
     "not_found": ("未找到该页面", "Page not found"),
     "not_found_text": ("您访问的页面不存在或尚未公示。", "This page does not exist or has not been published."),
+    "bad_request": ("无法识别的查询条件", "Unreadable search"),
+    "bad_request_text": (
+        "查询条件中含有无法识别的字符（如空字符），请修改后重试。",
+        "The search holds characters that are not text (such as NUL); change it and try again.",
+    ),
     "back": ("返回名录", "Back to the directory"),
     "footer": (
         "本站数据与开放数据、数据接口一致，按各区集群注册登记管理规定公示。",
