@@ -264,6 +264,8 @@ def test_pages_are_bilingual_labelled_and_carry_json_ld(site: Site) -> None:
         english = path.startswith("/en")
         assert page.html_lang == ("en" if english else "zh-Hans")
         assert ("中文" if english else "English") in page.text, "the language switch"
+        other = "zh-Hans" if english else "en"
+        assert f'<p class="subtitle" lang="{other}">' in response.text, "the other language beside the heading"
         assert ENUM_CODES.isdisjoint(page.text), (path, ENUM_CODES & set(page.text))
         for control in page.controls:
             if control.get("type") not in ("hidden", "submit"):

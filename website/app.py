@@ -54,6 +54,10 @@ def _lang(request: Request) -> str:
     return "en" if request.url.path == "/en" or request.url.path.startswith("/en/") else "zh"
 
 
+def _other(lang: str) -> str:
+    return "zh" if lang == "en" else "en"
+
+
 def _prefix(lang: str) -> str:
     return "/en" if lang == "en" else ""
 
@@ -87,6 +91,7 @@ def render(request: Request, lang: str, template: str, status_code: int = 200, *
             name=name,
             L=lambda kind, code: label(kind, code, lang),
             other_url=_other_language_url(request, lang),
+            other_lang="zh-Hans" if lang == "en" else "en",
             path=request.url.path,
             **values,
         )
@@ -105,6 +110,7 @@ def not_found(request: Request, lang: str, status_code: int = 404) -> HTMLRespon
         status_code=status_code,
         ld=ld,
         title=text(key, lang),
+        subtitle=text(key, _other(lang)),
         body=text(f"{key}_text", lang),
     )
 
@@ -140,6 +146,7 @@ async def directory_page(request: Request, session: AsyncSession, lang: str) -> 
         lang,
         "directory.html",
         title=text("directory", lang),
+        subtitle=text("directory", _other(lang)),
         search=search,
         choices=choices,
         industries=list(KEY_INDUSTRIES),
@@ -175,6 +182,7 @@ async def address_page(request: Request, session: AsyncSession, lang: str) -> Re
         lang,
         "address.html",
         title=f"{a.address_text} ({a.code})",
+        subtitle=label("address_kind", a.kind, _other(lang)),
         page=page,
         deadlines={n.id: notices.deadline_of(n, today) for n in page.notices},
         ld=json_ld(place),
@@ -201,6 +209,7 @@ async def agency_page(request: Request, session: AsyncSession, lang: str) -> Res
         lang,
         "agency.html",
         title=g.name,
+        subtitle=label("agency_role", g.role, _other(lang)),
         page=page,
         deadlines={n.id: notices.deadline_of(n, today) for n in page.notices},
         ld=ld,
@@ -233,6 +242,7 @@ async def notices_page(request: Request, session: AsyncSession, lang: str) -> Re
         lang,
         "notices.html",
         title=text("notices", lang),
+        subtitle=text("notices", _other(lang)),
         search=search,
         jurisdictions=choices.jurisdictions,
         kinds=list(table("notice_kind")),
@@ -270,6 +280,7 @@ async def notice_page(request: Request, session: AsyncSession, lang: str) -> Res
         lang,
         "notice.html",
         title=title,
+        subtitle=notice.title if lang == "en" else notice.title_en,
         notice=notice,
         jurisdiction=jurisdiction,
         subject=subject,
@@ -303,6 +314,7 @@ async def map_page(request: Request, session: AsyncSession, lang: str, tiles: ge
         lang,
         "map.html",
         title=text("map", lang),
+        subtitle=text("map", _other(lang)),
         search=search,
         choices=choices,
         industries=list(KEY_INDUSTRIES),
