@@ -135,6 +135,10 @@ def test_an_address_page_shows_history_notices_and_its_agency(site: Site) -> Non
     assert {f"/notices/{n}" for (n,) in notices} <= set(page.links)
     agency = site.rows(select(Agency.uscc).where(Agency.id == suspended.agency_id))[0][0]
     assert f"/agencies/{agency}" in page.links
+    (place,) = page.json_ld
+    properties = {p["name"]: p["value"] for p in place["additionalProperty"]}
+    assert place["identifier"] == suspended.code and place["geo"]["latitude"] == suspended.latitude
+    assert properties == {"capacity": suspended.capacity, "freePlaces": 0, "status": "暂停登记"}
     english = parse(get(site, f"/en/addresses/{suspended.code}").text)
     assert "Suspended" in english.text and english.html_lang == "en"
 

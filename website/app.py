@@ -172,7 +172,21 @@ async def address_page(request: Request, session: AsyncSession, lang: str) -> Re
             "addressRegion": page.item.jurisdiction.name_zh,
             "addressCountry": "CN",
         },
-        "maximumAttendeeCapacity": a.capacity,
+        "additionalProperty": [
+            {"@type": "PropertyValue", "name": "capacity", "alternateName": "容量", "value": a.capacity},
+            {
+                "@type": "PropertyValue",
+                "name": "freePlaces",
+                "alternateName": "空余席位",
+                "value": page.item.free_places,
+            },
+            {
+                "@type": "PropertyValue",
+                "name": "status",
+                "alternateName": "状态",
+                "value": label("address_status", a.status, lang),
+            },
+        ],
     }
     if a.latitude is not None and a.longitude is not None:
         place["geo"] = {"@type": "GeoCoordinates", "latitude": a.latitude, "longitude": a.longitude}
