@@ -113,6 +113,16 @@ def _peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far, all its threads, in nanoseconds' resolution: the first field
+    of each thread's /proc schedstat (user + system time in /proc/<pid>/stat counts 10 ms ticks)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # a thread that ended meanwhile
+            total += int((task / "schedstat").read_text().split()[0])
+    return total / 1e9
+
+
 def measure_feed(subscribers: int, servers: int, redis_url: str) -> dict[str, Any]:
     url = _fresh_database("jiqun_bench_feed")
     key = asyncio.run(_key_and_times(url, seqs=False))
@@ -143,6 +153,7 @@ def measure_feed(subscribers: int, servers: int, redis_url: str) -> dict[str, An
             if line != "ready":
                 raise RuntimeError(f"a client process did not get its subscribers ready: {line!r}")
         time.sleep(2)  # the subscriptions have read the (empty) log and wait for wake-ups
+        cpu_before = [cpu_seconds(s.process.pid) for s in running]
         headers = {"Authorization": f"Bearer {key}"}
         with httpx.Client(base_url=running[0].base_url, headers=headers, timeout=120.0) as client:
             for n in range(EVENTS):
@@ -150,6 +161,7 @@ def measure_feed(subscribers: int, servers: int, redis_url: str) -> dict[str, An
                 assert body.status_code == 200 and not body.json().get("errors"), body.text
                 time.sleep(EVENT_GAP_S)
         results = [json.loads(p.communicate(timeout=180)[0]) for p in procs]
+        cpu = sum(cpu_seconds(s.process.pid) - b for s, b in zip(running, cpu_before, strict=True))
         rss = [_peak_rss_mib(s.process.pid) for s in running]
     occurred = asyncio.run(_key_and_times(url, seqs=True))
     latencies = sorted(t - _epoch(occurred[seq]) for r in results for seq, t in r["received"] if seq in occurred)
@@ -165,10 +177,13 @@ def measure_feed(subscribers: int, servers: int, redis_url: str) -> dict[str, An
         "p99_ms": percentile(latencies, 99) * 1000,
         "max_ms": latencies[-1] * 1000 if latencies else float("nan"),
         "peak_rss_mib": rss,
+        # The servers' CPU from the first event to the last delivery (incl. the 20 notices' mutations).
+        "server_cpu_ms_per_event": cpu * 1000 / max(1, len(occurred)),
     }
     print(
         f"  feed {out['subscribers']} subscribers on {servers} server(s): {out['deliveries']}/"
         f"{out['expected_deliveries']} deliveries, p50 {out['p50_ms']:.0f} ms, p99 {out['p99_ms']:.0f} ms, "
+        f"server CPU {out['server_cpu_ms_per_event']:.0f} ms per event, "
         f"peak RSS {', '.join(f'{r:.0f}' for r in rss)} MiB"
     )
     return out

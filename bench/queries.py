@@ -181,3 +181,8 @@ def scenarios(database_url: str) -> tuple[list[Scenario], dict[str, Any]]:
             {"on": on.isoformat(), "id": str(after_id)},
         ),
     ], i
+
+
+def inputs(database_url: str) -> dict[str, Any]:
+    """The inputs :func:`scenarios` chooses, for other benchmarks that ask the same rows."""
+    return asyncio.run(_inputs(database_url))
