@@ -82,15 +82,33 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
         values = json.dumps([coerced.get(n) for n in names], sort_keys=True, default=str)
         return text, name, values
 
-    def execute_operation(self, serially: bool | None = None) -> Any:
-        shared = getattr(self.root_value, "shared_results", None)
+    def build_per_event_executor(self, payload: Any) -> Any:
+        """The executor of one event: a stand-in returning the known answer when this selection of this
+        event was executed already (no copy of the executor), otherwise a copy that executes and keeps it."""
+        shared = getattr(payload, "shared_results", None)
         key = self._event_key() if isinstance(shared, dict) else None
-        if shared is None or key is None:
-            return super().execute_operation(serially)
-        known = shared.get(key)
-        if known is not None:
-            return known
+        if shared is not None and key is not None and (known := shared.get(key)) is not None:
+            return _Known(known)
+        executor = super().build_per_event_executor(payload)
+        if isinstance(executor, SharedEventExecutor) and shared is not None and key is not None:
+            executor._shared = (shared, key)
+        return executor
+
+    _shared: tuple[dict[Any, Any], tuple[str, str | None, str]] | None = None
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
         result = super().execute_operation(serially)
-        if isinstance(result, ExecutionResult) and not result.errors:
+        if self._shared is not None and isinstance(result, ExecutionResult) and not result.errors:
+            shared, key = self._shared
             shared[key] = result
         return result
+
+
+class _Known:
+    """Stands in for a per-event executor whose answer is already known."""
+
+    def __init__(self, result: ExecutionResult) -> None:
+        self._result = result
+
+    def execute_operation(self, serially: bool | None = None) -> ExecutionResult:
+        return self._result

@@ -72,8 +72,11 @@ class WakeUpSignal:
     async def wait(self, mark: int, timeout: float) -> None:
         if self._generation != mark:
             return
+        # asyncio.timeout, not wait_for: a thousand subscriptions wait on one signal, and wait_for would
+        # create a task per waiter and wake-up.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._event.wait()
 
     def wake(self) -> None:
         self._generation += 1
