@@ -299,7 +299,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="per round at concurrency 1 (twice at 16)")
     parser.add_argument("--only", default="", help="comma-separated query names (default: all)")
     parser.add_argument("--write", action="store_true", help="write the section of bench/RESULTS.md")
+    parser.add_argument("--render", action="store_true", help="only write the section from RESULTS_compare.json")
     args = parser.parse_args()
+    if args.render:
+        write_section(markdown(json.loads((ROOT / "bench" / "RESULTS_compare.json").read_text())))
+        return
     url = prepare(args.scale)
     i = inputs(url)
     load_before = _loadavg()

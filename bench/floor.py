@@ -211,14 +211,15 @@ async def nodes(request: Request) -> Response:
 
 
 async def nested(request: Request) -> Response:
-    """The first 10 agencies, the first 10 published addresses of each by code, the first 10 enterprises of
-    each address by registration: three statements, one per level."""
+    """The first 10 agencies, the first 10 published addresses of each by code (status published), the first
+    10 enterprises of each address by registration: three statements, one per level."""
     async with _pool(request).acquire() as conn:
         agency_rows = await conn.fetch("SELECT id, name FROM agencies ORDER BY uscc, id LIMIT 10")
         address_rows = await conn.fetch(
             """SELECT id, agency_id, code, capacity, occupied FROM (
                  SELECT a.*, row_number() OVER (PARTITION BY a.agency_id ORDER BY a.code, a.id) AS n
-                 FROM addresses a WHERE a.agency_id = ANY($1) AND a.published_on IS NOT NULL) t
+                 FROM addresses a
+                 WHERE a.agency_id = ANY($1) AND a.published_on IS NOT NULL AND a.status = 'published') t
                WHERE n <= 10 ORDER BY agency_id, code, id""",
             [r["id"] for r in agency_rows],
         )
