@@ -83,6 +83,7 @@ def limits(settings: Settings) -> Limits:
         max_tokens=settings.max_query_tokens,
         max_aliases=settings.max_query_aliases,
         max_cost=settings.max_query_cost,
+        read_planner=settings.read_planner,
     )
 
 

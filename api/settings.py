@@ -87,6 +87,8 @@ class Settings:
     # Answers to anonymous and partner queries kept per process (api/response_cache.py); 0 entries: off.
     response_cache_entries: int = 2_048
     response_cache_mb: int = 64
+    # Covered reads answered by one SQL statement per root field (schema/planner/); off: resolvers only.
+    read_planner: bool = True
     # Clients: who they are and how long and how often they may hold the server (see api/proxies.py,
     # api/connections.py and api/http.py).
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
@@ -127,6 +129,7 @@ class Settings:
             cache_max_age_s=int(_env("CACHE_MAX_AGE_S", str(cls.cache_max_age_s))),
             response_cache_entries=_count("RESPONSE_CACHE_ENTRIES", cls.response_cache_entries),
             response_cache_mb=_count("RESPONSE_CACHE_MB", cls.response_cache_mb),
+            read_planner=_env("READ_PLANNER", "on").strip().lower() not in {"0", "off", "false", "no"},
             trusted_proxies=_networks("TRUSTED_PROXIES"),
             header_timeout_s=_seconds("HEADER_TIMEOUT_S", cls.header_timeout_s),
             body_timeout_s=_seconds("BODY_TIMEOUT_S", cls.body_timeout_s),

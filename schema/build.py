@@ -20,6 +20,7 @@ from schema.document_checks import DocumentChecks
 from schema.document_shape import ShapeLimits
 from schema.masking import MaskErrors, log_errors
 from schema.mutations import Mutation
+from schema.planner.executor import PlanningExecutor
 from schema.queries import AdminQueries, DirectoryQueries, NodeQueries, ReferenceQueries
 from schema.shared_events import SharedEventExecutor
 
@@ -34,6 +35,8 @@ class Limits:
     max_tokens: int = 5_000
     max_aliases: int = 30
     max_cost: int = 10_000
+    read_planner: bool = True
+    """Answer covered read fields with one SQL statement each (schema/planner/); off: resolvers only."""
 
 
 class JiqunSchema(strawberry.Schema):
@@ -71,5 +74,5 @@ def build_schema(
         subscription=build_subscription([subscription]) if subscription is not None else None,
         extensions=extensions,
         # A change-feed batch is executed once per distinct selection, not once per subscriber.
-        execution_context_class=SharedEventExecutor,
+        execution_context_class=PlanningExecutor if limits.read_planner else SharedEventExecutor,
     )

@@ -1,0 +1,66 @@
+"""The planned queries run one SQL statement per covered root field, whatever the page size, and the
+same queries with the planner off run more (so the count shows the planner answered).
+
+Counted on the API's own engine (SQLAlchemy's ``before_cursor_execute``), on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.graphql_support import StatementCounter
+from tests.planner_support import Pair, open_pair
+
+ENTERPRISES = """query E($n: Int!) { enterprises(first: $n) {
+  totalCount edges { cursor node { id uscc name registeredOn status } }
+  pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
+AGENCIES = """query A($n: Int!) { agencies(first: $n) {
+  edges { cursor node { id uscc name kind jurisdictionCode latestGrade latestGradeYear } } } }"""
+BOTH = """query B($n: Int!) { enterprises(first: $n) { nodes { id name } }
+  agencies(last: $n) { nodes { id name } pageInfo { hasPreviousPage } } }"""
+
+
+@pytest.fixture
+async def pair(database_url: str, sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[Pair]:
+    async with open_pair(database_url, sessionmaker) as opened:
+        yield opened
+
+
+def _engine(api: Any) -> Any:
+    return api.client._transport.app.state.services.engine
+
+
+async def _count(pair: Pair, planned: bool, query: str, n: int, as_: str | None = None) -> int:
+    api = pair.planned if planned else pair.reference
+    counter = StatementCounter(_engine(api))
+    try:
+        response = await api.post(query, {"n": n}, as_=as_)
+    finally:
+        counter.close()
+    body = response.json()
+    assert "errors" not in body, body
+    return counter.queries - await _caller_statements(api, as_)
+
+
+async def _caller_statements(api: Any, as_: str | None) -> int:
+    """What finding the caller costs (its key, a regulator's districts): the statements of ``__typename``."""
+    counter = StatementCounter(_engine(api))
+    try:
+        await api.post("{ __typename }", as_=as_)
+    finally:
+        counter.close()
+    return counter.queries
+
+
+@pytest.mark.parametrize(("query", "statements"), [(ENTERPRISES, 1), (AGENCIES, 1), (BOTH, 2)])
+async def test_one_statement_per_root_field(pair: Pair, query: str, statements: int) -> None:
+    for n in (1, 5, 100):
+        for who in (None, "regulator"):
+            assert await _count(pair, True, query, n, who) == statements
+    # The resolvers, for comparison: a page and a count are separate statements, and so on.
+    if query is ENTERPRISES:
+        assert await _count(pair, False, query, 5) > statements
