@@ -281,15 +281,14 @@ def markdown(info: dict[str, Any]) -> str:
 
 
 def write_section(text: str, path: Path = ROOT / "bench" / "RESULTS.md") -> None:
-    """Replace this benchmark's section of RESULTS.md (between its markers), or add it after the title."""
+    """Replace this benchmark's section of RESULTS.md (between its markers), or add it at the end."""
     current = path.read_text()
     if MARK_START in current and MARK_END in current:
         head, rest = current.split(MARK_START, 1)
         tail = rest.split(MARK_END, 1)[1]
         path.write_text(head + text + tail)
     else:
-        title, _, body = current.partition("\n\n")
-        path.write_text(f"{title}\n\n{text}\n\n{body}")
+        path.write_text(f"{current.rstrip()}\n\n{text}\n")
 
 
 def main() -> None:
