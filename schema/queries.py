@@ -69,6 +69,11 @@ async def _connection(ctx: Context, stmt: AnySelect, ordering: Ordering, args: P
     return make_connection(page, convert, count)
 
 
+def address_not_found(code: str) -> NotFoundError:
+    """The error of ``address(code)`` when the caller may see no address of that code."""
+    return NotFoundError(f"no address {code!r} that this caller may see", messageZh=f"找不到地址 {code}")
+
+
 def _uscc(value: str) -> str:
     try:
         return validate_uscc(value, "uscc")
@@ -210,7 +215,7 @@ class DirectoryQueries:
                 )
             ).scalar_one_or_none()
         if row is None:
-            raise NotFoundError(f"no address {code!r} that this caller may see", messageZh=f"找不到地址 {code}")
+            raise address_not_found(code)
         return Address.from_row(row)
 
     @strawberry.field(description="Enterprises at cluster addresses: public registration data.")

@@ -57,6 +57,28 @@ ENTERPRISE_OTHER = (
     "details { businessScope }",
 )
 AGENCY_OTHER = ("jurisdiction { code }", "personal { liaisonPhone }", "addresses(first: 2) { totalCount }")
+ADDRESS_FIELDS = (
+    "id",
+    "code",
+    "jurisdictionCode",
+    "kind",
+    "addressText",
+    "building",
+    "room",
+    "latitude",
+    "longitude",
+    "premisesBasis",
+    "capacity",
+    "occupied",
+    "freePlaces",
+    "status",
+    "statusChangedOn",
+    "publishedOn",
+    "plannedExitOn",
+    "version",
+    "__typename",
+)
+ADDRESS_OTHER = ("keyIndustries", "premises { tenure }", "jurisdiction { code }", "hostUnit { name }")
 PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename")
 CODES = ("110115", "110112", "110000", "320205", "320200", "110115", "110000", "abc")
 TEXTS = ("数字", "有限公司", "9111", "%", "_", "测试企业00", "x", "")
@@ -213,15 +235,37 @@ class _Builder:
             order = self.draw(st.sampled_from(ORDERS))
         return cursors.get(f"{root}|{order}", [])
 
+    def address(self, cursors: dict[str, list[str]]) -> str:
+        """``address(code)`` with its columns, its agency and pages of its enterprises."""
+        code = self.draw(st.sampled_from(cursors["codes"]))
+        parts = [self.node("Address", ADDRESS_FIELDS, ADDRESS_OTHER).strip("{} ")]
+        for _ in range(self.draw(st.integers(0, 2))):
+            if self.draw(st.booleans()):
+                parts.append(f"{self.alias('agency')}agency " + self.node("Agency", AGENCY_FIELDS, AGENCY_OTHER))
+            else:
+                order = self.order()
+                args = self.page_arguments(self.pool(cursors, "enterprises", order))
+                if self.draw(st.integers(0, 3)) == 3:
+                    status = self.draw(st.lists(st.sampled_from(["ACTIVE", "ABNORMAL", "MOVED_OUT"]), max_size=2))
+                    args.append(f"status: [{', '.join(status)}]")
+                if order:
+                    args.append(f"orderBy: {order}")
+                head = f"enterprises({', '.join(args)}) " if args else "enterprises "
+                self.aliases += 1
+                parts.append(f"e{self.aliases}: " + head + self.connection("Enterprise"))
+        return f"address(code: {self.value('String!', code, json.dumps(code))}) {{ {' '.join(parts)} }}"
+
     def root(self, cursors: dict[str, list[str]]) -> str:
-        choice = self.draw(st.integers(0, 9))
+        choice = self.draw(st.integers(0, 12))
+        if choice in (7, 8, 9):
+            return self.address(cursors)
         if choice <= 4:
             order = self.order()
             args = [*self.page_arguments(self.pool(cursors, "enterprises", order))]
             args += [a for a in (self.enterprise_filter(), f"orderBy: {order}" if order else None) if a]
             head = f"enterprises({', '.join(args)}) " if args else "enterprises "
             return head + self.connection("Enterprise")
-        if choice <= 8:
+        if choice <= 11:
             order = self.order()
             args = [*self.page_arguments(self.pool(cursors, "agencies", order))]
             args += [a for a in (self.agency_filter(), f"orderBy: {order}" if order else None) if a]

@@ -11,7 +11,7 @@ from schema.planner.roots import ConnectionRoot
 from schema.planner.selection import ConnectionShape, NodeShape
 
 
-def _node(root: ConnectionRoot, shape: NodeShape, row: list[Any], pk: int) -> dict[str, Any]:
+def node_value(root: Any, shape: NodeShape, row: list[Any], pk: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, what in shape.keys:
         if what[0] == "col":
@@ -34,7 +34,7 @@ def answer(root: ConnectionRoot, shape: ConnectionShape, page: Page[Any], total:
         elif kind == "count":
             out[key] = total
         elif kind == "nodes":
-            out[key] = [_node(root, what[1], row, pk) for row, pk in zip(page.rows, pks, strict=True)]
+            out[key] = [node_value(root, what[1], row, pk) for row, pk in zip(page.rows, pks, strict=True)]
         elif kind == "pageInfo":
             info: dict[str, Any] = {}
             for info_key, name in what[1]:
@@ -59,7 +59,7 @@ def answer(root: ConnectionRoot, shape: ConnectionShape, page: Page[Any], total:
                     elif edge_what[0] == "typename":
                         edge[edge_key] = edge_what[1]
                     else:
-                        edge[edge_key] = _node(root, edge_what[1], row, pk)
+                        edge[edge_key] = node_value(root, edge_what[1], row, pk)
                 edges.append(edge)
             out[key] = edges
     return out

@@ -19,14 +19,18 @@ from graphql.execution.values import get_argument_values
 from strawberry.types.arguments import convert_arguments
 
 from schema.pagination import _page, connection_args
+from schema.permissions import address_visibility
+from schema.planner.address import AddressShape, address_shape, fetch_address, nested_page
 from schema.planner.answer import answer
 from schema.planner.roots import ROOTS
-from schema.planner.selection import ConnectionShape, connection_shape
+from schema.planner.selection import ConnectionShape, connection_shape, named
 from schema.planner.sql import fetch_json_page
+from schema.queries import address_not_found
 from schema.shared_events import SharedEventExecutor
 
 MAX_SHAPES = 2_048
-_shapes: OrderedDict[tuple[str, str | None, str], ConnectionShape | None] = OrderedDict()
+PLANNED_ROOTS = frozenset({*ROOTS, "address"})
+_shapes: OrderedDict[tuple[str, str | None, str], Any] = OrderedDict()
 
 
 class PlanningExecutor(SharedEventExecutor):
@@ -44,11 +48,13 @@ class PlanningExecutor(SharedEventExecutor):
             path.prev is None
             and self.operation.operation == OperationType.QUERY
             and parent_type is self.schema.query_type
-            and (root := ROOTS.get(field_details_list[0].node.name.value)) is not None
+            and field_details_list[0].node.name.value in PLANNED_ROOTS
         ):
-            shape = self._shape(root, parent_type, field_details_list, path.key)
-            if shape is not None:
-                return self._planned(root, shape, parent_type, field_details_list, path)
+            shape = self._shape(parent_type, field_details_list, path.key)
+            if isinstance(shape, ConnectionShape):
+                return self._planned(shape, parent_type, field_details_list, path)
+            if isinstance(shape, AddressShape):
+                return self._planned_address(shape, parent_type, source, field_details_list, path, position_context)
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
     def _collect(self, object_type: GraphQLObjectType, details: Any) -> dict[str, Any]:
@@ -57,44 +63,48 @@ class PlanningExecutor(SharedEventExecutor):
             raise _Uncovered
         return dict(collected.grouped_field_set)
 
-    def _shape(self, root: Any, parent_type: GraphQLObjectType, details: Any, key: str) -> ConnectionShape | None:
+    def _shape(self, parent_type: GraphQLObjectType, details: Any, key: str) -> Any:
         operation = self.operation
-        body = operation.loc.source.body if operation.loc is not None else None
-        cache_key = (body, operation.name.value if operation.name else None, key) if body else None
-        if cache_key is not None and "@" not in body and cache_key in _shapes:  # type: ignore[operator]
+        body = operation.loc.source.body if operation.loc is not None else ""
+        cache_key = (body, operation.name.value if operation.name else None, key)
+        remembered = bool(body) and "@" not in body
+        if remembered and cache_key in _shapes:
             _shapes.move_to_end(cache_key)
             return _shapes[cache_key]
-        field_def = parent_type.fields[details[0].node.name.value]
+        name = details[0].node.name.value
+        field_type = named(parent_type.fields[name].type)
         try:
-            shape = connection_shape(root, _named_object(field_def.type), details, self._collect)
+            if name == "address":
+                shape: Any = address_shape(field_type, details, self._collect)
+            else:
+                shape = connection_shape(ROOTS[name], field_type, details, self._collect)
         except _Uncovered:
             shape = None
-        if cache_key is not None and "@" not in body:  # type: ignore[operator]
+        if remembered:
             _shapes[cache_key] = shape
             if len(_shapes) > MAX_SHAPES:
                 _shapes.popitem(last=False)
         return shape
 
-    async def _planned(
-        self, root: Any, shape: ConnectionShape, parent_type: GraphQLObjectType, details: Any, path: Any
-    ) -> Any:
-        field_def = parent_type.fields[details[0].node.name.value]
+    def _arguments(self, field_def: Any, details: Any) -> dict[str, Any]:
+        """The field's arguments as its resolver gets them (Strawberry's input types)."""
+        raw = get_argument_values(
+            field_def, details[0].node, self.variable_values, details[0].fragment_variable_values, self.hide_suggestions
+        )
+        strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        return convert_arguments(
+            raw,
+            field_def.extensions["strawberry-definition"].arguments,
+            scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+            config=strawberry_schema.config,
+        )
+
+    async def _planned(self, shape: ConnectionShape, parent_type: GraphQLObjectType, details: Any, path: Any) -> Any:
+        name = details[0].node.name.value
+        root = ROOTS[name]
+        field_def = parent_type.fields[name]
         try:
-            raw = get_argument_values(
-                field_def,
-                details[0].node,
-                self.variable_values,
-                details[0].fragment_variable_values,
-                self.hide_suggestions,
-            )
-            strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
-            definition = field_def.extensions["strawberry-definition"]
-            kwargs = convert_arguments(
-                raw,
-                definition.arguments,
-                scalar_registry=strawberry_schema.schema_converter.scalar_registry,
-                config=strawberry_schema.config,
-            )
+            kwargs = self._arguments(field_def, details)
             args = connection_args(kwargs.get("first"), kwargs.get("after"), kwargs.get("last"), kwargs.get("before"))
             stmt = root.statement(kwargs.get("filter"))
             ordering = root.ordering(kwargs.get("order_by"))
@@ -105,12 +115,33 @@ class PlanningExecutor(SharedEventExecutor):
             self.handle_field_error(raw_error, field_def.type, details, path)
             return None
 
+    async def _planned_address(
+        self,
+        shape: AddressShape,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        details: Any,
+        path: Any,
+        position_context: Any,
+    ) -> Any:
+        field_def = parent_type.fields["address"]
+        ctx = self.context_value
+        try:
+            code = self._arguments(field_def, details)["code"]
+            pages = [nested_page(self._arguments(f, group)) for _page_shape, f, group in shape.pages]
+        except Exception:  # a nested page's arguments: the resolvers report it, where they report it
+            result = SharedEventExecutor.execute_field(self, parent_type, source, details, path, position_context)
+            return await result if self.is_awaitable(result) else result
+        try:
+            async with ctx.read() as session:
+                found = await fetch_address(session, ctx, code, address_visibility(ctx), shape, pages)
+            if found is None:
+                raise address_not_found(code)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_def.type, details, path)
+            return None
+        return found
+
 
 class _Uncovered(Exception):
     """A selection the planner leaves to the resolvers (a deferred fragment)."""
-
-
-def _named_object(t: Any) -> Any:
-    while hasattr(t, "of_type"):
-        t = t.of_type
-    return t

@@ -44,21 +44,21 @@ class ConnectionShape:
     count: bool = False
 
 
-def _named(t: GraphQLOutputType) -> Any:
+def named(t: GraphQLOutputType) -> Any:
     while isinstance(t, GraphQLNonNull | GraphQLList):
         t = t.of_type
     return t
 
 
-def _converter(t: GraphQLOutputType) -> Convert | None:
-    named = _named(t)
-    if isinstance(named, GraphQLEnumType):
-        names = {(v.value.value if isinstance(v.value, Enum) else v.value): n for n, v in named.values.items()}
+def converter(t: GraphQLOutputType) -> Convert | None:
+    base = named(t)
+    if isinstance(base, GraphQLEnumType):
+        names = {(v.value.value if isinstance(v.value, Enum) else v.value): n for n, v in base.values.items()}
         return lambda value: None if value is None else names[value]
-    if isinstance(named, GraphQLScalarType):
-        if named.name == "Boolean":
+    if isinstance(base, GraphQLScalarType):
+        if base.name == "Boolean":
             return lambda value: None if value is None else bool(value)
-        if named.name in {"String", "Int", "Float", "Date"}:
+        if base.name in {"String", "Int", "Float", "Date"}:
             return _same
     return None
 
@@ -70,7 +70,7 @@ def _same(value: Any) -> Any:
 Collect = Callable[[GraphQLObjectType, Any], dict[str, Any]]
 
 
-def _node(
+def node_shape(
     root: ConnectionRoot, node_type: Any, details: Any, collect: Collect, shape: ConnectionShape
 ) -> NodeShape | None:
     if not isinstance(node_type, GraphQLObjectType):
@@ -83,7 +83,7 @@ def _node(
         elif name == "id":
             node.keys.append((key, ("id",)))
         elif name in root.columns and not group[0].node.arguments:
-            convert = _converter(node_type.fields[name].type)
+            convert = converter(node_type.fields[name].type)
             if convert is None:
                 return None
             shape.columns.append(root.columns[name])
@@ -106,12 +106,12 @@ def connection_shape(
             shape.count = True
             shape.keys.append((key, ("count",)))
         elif name == "nodes":
-            node = _node(root, _named(connection_type.fields[name].type), group, collect, shape)
+            node = node_shape(root, named(connection_type.fields[name].type), group, collect, shape)
             if node is None:
                 return None
             shape.keys.append((key, ("nodes", node)))
         elif name == "pageInfo":
-            info_type = _named(connection_type.fields[name].type)
+            info_type = named(connection_type.fields[name].type)
             keys: list[tuple[str, str]] = []
             for info_key, info_group in collect(info_type, group).items():
                 info_name = info_group[0].node.name.value
@@ -120,7 +120,7 @@ def connection_shape(
                 keys.append((info_key, info_name if info_name in PAGE_INFO else "__typename:" + info_type.name))
             shape.keys.append((key, ("pageInfo", keys)))
         elif name == "edges":
-            edge_type = _named(connection_type.fields[name].type)
+            edge_type = named(connection_type.fields[name].type)
             edge_keys: list[tuple[str, tuple[Any, ...]]] = []
             for edge_key, edge_group in collect(edge_type, group).items():
                 edge_name = edge_group[0].node.name.value
@@ -129,7 +129,7 @@ def connection_shape(
                 elif edge_name == "__typename":
                     edge_keys.append((edge_key, ("typename", edge_type.name)))
                 elif edge_name == "node":
-                    node = _node(root, _named(edge_type.fields["node"].type), edge_group, collect, shape)
+                    node = node_shape(root, named(edge_type.fields["node"].type), edge_group, collect, shape)
                     if node is None:
                         return None
                     edge_keys.append((edge_key, ("node", node)))

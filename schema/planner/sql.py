@@ -19,9 +19,24 @@ from domain.db import AnySelect
 from schema.pagination import Ordering, PageArgs, _cursor_conditions, _order_by
 
 
+def json_row(dialect: str, columns: list[Any]) -> Any:
+    """One row's columns as a JSON array."""
+    return func.json_build_array(*columns) if dialect == "postgresql" else func.json_array(*columns)
+
+
 def page_statement(
     dialect: str, stmt: AnySelect, ordering: Ordering, args: PageArgs, columns: list[Any], count: bool
 ) -> Select[Any]:
+    rows, total = page_parts(dialect, stmt, ordering, args, columns, count)
+    outer = select(rows.label("rows"))
+    return outer.add_columns(total.label("total")) if total is not None else outer
+
+
+def page_parts(
+    dialect: str, stmt: AnySelect, ordering: Ordering, args: PageArgs, columns: list[Any], count: bool
+) -> tuple[Any, Any]:
+    """The page's rows as one JSON value, and its total count, as scalar subqueries (so several pages
+    and objects can share one statement)."""
     order = _order_by(ordering, args.backward)
     selected = [c.label(f"c{i}") for i, c in enumerate(columns)]
     keys = [k.expression.label(f"k{i}") for i, k in enumerate(ordering.keys)]
@@ -30,7 +45,7 @@ def page_statement(
         .where(*_cursor_conditions(ordering, args))
         .order_by(*order)
         .limit(args.size + 1)
-        .subquery("page")
+        .subquery()
     )
     fields = list(inner.c)
     rows: Any
@@ -38,11 +53,15 @@ def page_statement(
         rows = func.coalesce(func.json_agg(func.json_build_array(*fields)), literal_column("'[]'::json"))
     else:
         rows = func.json_group_array(func.json_array(*fields))
-    outer = select(rows.label("rows"))
-    if count:
-        total = select(func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery()
-        outer = outer.add_columns(total.label("total"))
-    return outer
+    total = select(func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery() if count else None
+    return select(rows).scalar_subquery(), total
+
+
+def decode_page(raw: Any, n_columns: int) -> list[tuple[Any, ...]]:
+    """The fetched rows as ``(columns, *sort keys)`` in the page statement's order."""
+    decoded: list[list[Any]] = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+    decoded.sort(key=lambda r: r[-1])
+    return [(r[:n_columns], *r[n_columns:-1]) for r in decoded]
 
 
 async def fetch_json_page(
@@ -51,9 +70,4 @@ async def fetch_json_page(
     """The fetched rows as ``(columns, *sort keys)`` in the page statement's order, and the total count."""
     dialect = session.get_bind().dialect.name
     row = (await session.execute(page_statement(dialect, stmt, ordering, args, columns, count))).one()
-    raw = row[0]
-    decoded: list[list[Any]] = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
-    decoded.sort(key=lambda r: r[-1])
-    n = len(columns)
-    fetched = [(r[:n], *r[n:-1]) for r in decoded]
-    return fetched, (int(row[1]) if count else None)
+    return decode_page(row[0], len(columns)), (int(row[1]) if count else None)

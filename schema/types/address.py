@@ -10,6 +10,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
+from domain.capacity import free_places
 from domain.model import Address as AddressRow
 from domain.model import AddressStatusChange as StatusChangeRow
 from domain.model import Notice as NoticeRow
@@ -95,7 +96,7 @@ class Address(Node):
             premises_basis=r.premises_basis,  # type: ignore[arg-type]
             capacity=r.capacity,
             occupied=r.occupied,
-            free_places=max(r.capacity - r.occupied, 0),
+            free_places=free_places(r.status, r.capacity, r.occupied),
             key_industries=[k.industry for k in r.key_industries],  # type: ignore[misc]
             status=r.status,  # type: ignore[arg-type]
             status_changed_on=r.status_changed_on,
