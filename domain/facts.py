@@ -427,7 +427,8 @@ def agency_facts(
 def enterprise_facts(records: Records, e: EnterpriseRow) -> EnterpriseSupervisionFacts:
     """Facts of the ``supervision.enterprise`` checkpoint (BJ L508, L2533)."""
     since = e.abnormal_since
-    filed = sorted(y for y, (filed_on, _) in records.reports.get(e.id, {}).items() if since and filed_on >= since)
+    reports = records.reports.get(e.id, {})
+    filed = sorted(y for y, (filed_on, _) in reports.items() if since and filed_on >= since)
     return {
         "enterprise_id": e.id,
         "kind": e.kind,
@@ -436,5 +437,21 @@ def enterprise_facts(records: Records, e: EnterpriseRow) -> EnterpriseSupervisio
         "abnormal_reason": e.abnormal_reason,
         # Only the latest filing is stored; one after the evaluation date still shows the enterprise filing.
         "last_tax_filing_on": e.last_tax_filing_on,
+        "missing_report_years": missing_report_years(e.registered_on, since, reports),
         "reports_filed_since_abnormal": filed,
     }
+
+
+def missing_report_years(
+    registered_on: dt.date, marked_on: dt.date | None, reports: Mapping[int, tuple[dt.date, bool]]
+) -> list[int]:
+    """The report years an abnormal mark set on ``marked_on`` was for (BJ L2533): every year from the
+    registration year whose deadline (30 June of the next year) had passed by the mark and whose report
+    had not been filed by then. The registry stores the mark's date, not its year, so this reads it back."""
+    if marked_on is None:
+        return []
+    return [
+        year
+        for year in range(registered_on.year, marked_on.year)
+        if dt.date(year + 1, 6, 30) < marked_on and (year not in reports or reports[year][0] >= marked_on)
+    ]

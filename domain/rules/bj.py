@@ -7,7 +7,6 @@ They apply in every Beijing district alongside the district's own pack. Removal 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import cast
 
 from domain.rules import facts
 from domain.rules.common import add_years, as_date, date_of
@@ -71,18 +70,25 @@ def removal(ctx: Context[facts.EnterpriseSupervisionFacts]) -> Iterator[Finding]
     quote="对已补报年度报告的个体工商户，自动取消经营异常标记",
 )
 def individual_business_cleared(ctx: Context[facts.EnterpriseSupervisionFacts]) -> Iterator[Finding]:
+    """The mark is cleared by filing the report it was set for: every year missing when the mark was set
+    must be filed since. A later year's report does not stand in for the missing one."""
     f = ctx.facts
-    late_reports = f.get("reports_filed_since_abnormal") or []
+    missing = sorted(f.get("missing_report_years") or [])
+    filed = set(f.get("reports_filed_since_abnormal") or [])
     if (
         f.get("kind") == "individual_business"
         and f.get("status") == "abnormal"
         and f.get("abnormal_reason") == "no_annual_report"
-        and late_reports
+        and missing
+        and filed.issuperset(missing)
     ):
+        years_zh = "、".join(str(y) for y in missing)
+        years_en = ", ".join(str(y) for y in missing)
         yield ctx.finding(
-            "个体工商户已补报年度报告，经营异常标记应自动取消",
-            "the individual business has filed its missing annual report: the abnormal mark is to be cleared",
-            used={"abnormal_since": f.get("abnormal_since"), "reports_filed": late_reports},
+            f"个体工商户已补报所缺的 {years_zh} 年度报告，经营异常标记应自动取消",
+            f"the individual business has filed the annual report it was marked for ({years_en}): the abnormal "
+            "mark is to be cleared",
+            used={"abnormal_since": f.get("abnormal_since"), "missing_years": missing, "reports_filed": sorted(filed)},
         )
 
 
@@ -119,7 +125,7 @@ def automatic_exit(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Findi
     PACK,
     "BJ-L2533.3",
     "BJ L2533 (一标四维 16)",
-    ("supervision.agency", "supervision.enterprise"),
+    ("supervision.agency",),
     "因列入经营异常名录满三年被列入严重违法失信名单的，改正后可申请移出",
     "Listed as seriously dishonest after three abnormal years: may apply for removal once corrected",
     severity=Severity.INFO,
@@ -127,23 +133,30 @@ def automatic_exit(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Findi
     thresholds={"years": APPLY_EXIT_YEARS},
     quote="对因列入经营异常名录满三年被列入严重违法失信企业名单的企业，可在主动纠正违法行为后申请移出相关名单",
 )
-def exit_on_application(
-    ctx: Context[facts.AgencySupervisionFacts | facts.EnterpriseSupervisionFacts],
-) -> Iterator[Finding]:
-    if ctx.checkpoint == "supervision.enterprise":  # the checkpoint says whose facts these are
-        e = cast(facts.EnterpriseSupervisionFacts, ctx.facts)
-        starts = [as_date(e["abnormal_since"])] if e.get("status") == "abnormal" and e.get("abnormal_since") else []
-    else:
-        starts = [
-            date_of(c["listed_on"])
-            for c in cast(facts.AgencySupervisionFacts, ctx.facts).get("credit_facts") or ()
-            if c["subject"] == "agency" and c["kind"] == "abnormal_list" and c.get("removed_on") is None
-        ]
-    for since in starts:
-        if since is not None and add_years(since, APPLY_EXIT_YEARS) <= ctx.on:
-            yield ctx.finding(
-                f"自 {since} 列入经营异常名录满三年；改正违法行为后可申请移出严重违法失信名单",
-                f"on the abnormal list since {since} (three years or more): once corrected, it may apply to leave the "
-                "serious-dishonesty list",
-                used={"abnormal_since": since},
-            )
+def exit_on_application(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
+    """Only an actual serious listing can be left: the agency must be on the serious-dishonesty list now,
+    listed on or after the day its abnormal listing reached three years (the cause the line names).
+    Three abnormal years alone are not a serious listing. Hosted enterprises are not evaluated: the
+    registry records serious listings only as an agency's credit facts, so there is nothing to read."""
+    listings = ctx.facts.get("credit_facts") or ()
+    own = [c for c in listings if c["subject"] == "agency"]
+    for serious in own:
+        if serious["kind"] != "serious_dishonest" or serious.get("removed_on") is not None:
+            continue
+        listed = date_of(serious["listed_on"])
+        for abnormal in own:
+            since = date_of(abnormal["listed_on"])
+            removed = as_date(abnormal.get("removed_on"))
+            if (
+                abnormal["kind"] == "abnormal_list"
+                and add_years(since, APPLY_EXIT_YEARS) <= listed
+                and (removed is None or removed >= listed)
+            ):
+                yield ctx.finding(
+                    f"自 {since} 列入经营异常名录满三年，于 {listed} 被列入严重违法失信名单；"
+                    "主动纠正违法行为后可申请移出",
+                    f"on the abnormal list since {since} and, three years on, on the serious-dishonesty list since "
+                    f"{listed}: once corrected, it may apply to leave the serious-dishonesty list",
+                    used={"abnormal_since": since, "serious_listed_on": listed},
+                )
+                break

@@ -216,6 +216,8 @@ class EnterpriseSupervisionFacts(TypedDict):
     abnormal_since: dt.date | None
     abnormal_reason: str | None
     last_tax_filing_on: dt.date | None
+    # Report years due (30 June of the next year) before the mark and not filed by then: what it was set for.
+    missing_report_years: list[int]
     reports_filed_since_abnormal: list[int]
 
 
