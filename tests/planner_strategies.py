@@ -255,10 +255,23 @@ class _Builder:
                 parts.append(f"e{self.aliases}: " + head + self.connection("Enterprise"))
         return f"address(code: {self.value('String!', code, json.dumps(code))}) {{ {' '.join(parts)} }}"
 
+    def nodes(self, cursors: dict[str, list[str]]) -> str:
+        """``nodes(ids)`` with fragments on agencies and enterprises (and ids of other kinds now and then)."""
+        ids = self.draw(st.lists(st.sampled_from(cursors["ids"]), max_size=12))
+        parts = ["__typename"] if self.draw(st.booleans()) else []
+        parts.append("... on Enterprise " + self.node("Enterprise", ENTERPRISE_FIELDS, ENTERPRISE_OTHER))
+        if self.draw(st.booleans()):
+            parts.append("... on Agency " + self.node("Agency", AGENCY_FIELDS, AGENCY_OTHER))
+        if self.draw(st.integers(0, 3)) == 3:
+            parts.append("... on Node { id }")
+        return f"nodes(ids: {self.value('[ID!]!', ids, json.dumps(ids))}) {{ {' '.join(parts)} }}"
+
     def root(self, cursors: dict[str, list[str]]) -> str:
-        choice = self.draw(st.integers(0, 12))
+        choice = self.draw(st.integers(0, 14))
         if choice in (7, 8, 9):
             return self.address(cursors)
+        if choice in (13, 14):
+            return self.nodes(cursors)
         if choice <= 4:
             order = self.order()
             args = [*self.page_arguments(self.pool(cursors, "enterprises", order))]

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from bench import queries as bench_queries
 from domain.db import create_engine, create_sessionmaker
+from domain.ids import to_global_id
 from tests.graphql_support import StatementCounter
 from tests.planner_strategies import ORDERS, Request, read_requests
 from tests.planner_support import CALLERS, Pair, open_pair
@@ -80,7 +81,7 @@ class Runner:
         self.loop.close()
 
     def compare(self, query: str, variables: dict[str, Any] | None, as_: str | None) -> Any:
-        planned, reference = self.run(self.pair.both(query, variables, as_))
+        planned, reference = self.run(self.pair.compared(query, variables, as_))
         assert planned == reference, f"as {as_}: {query} {variables}"
         self.compared += 1
         return reference[1]
@@ -96,6 +97,10 @@ class Runner:
         # Address codes: published ones, one only insiders see, and one that does not exist.
         body = self.compare("{ addresses(first: 100) { nodes { code } } }", None, "regulator-beijing")
         out["codes"] = [n["code"] for n in body["data"]["addresses"]["nodes"]] + ["110115-999999", " x "]
+        w = self.pair.world
+        out["ids"] = [w.gid("Enterprise", k) for k in sorted(w.enterprises)[:8]]
+        out["ids"] += [w.gid("Agency", k) for k in sorted(w.agencies)]
+        out["ids"] += [w.gid("Address", "daxing-1"), to_global_id("Enterprise", 999_999), "QWdlbmN5OjA3", "bad"]
         return out
 
 

@@ -24,6 +24,8 @@ ADDRESS = """query P($n: Int!, $code: String!) { address(code: $code) {
   id code capacity occupied freePlaces status publishedOn agency { name latestGrade }
   enterprises(first: $n) { totalCount edges { cursor node { id uscc name registeredOn status } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }"""
+NODES = """query N($ids: [ID!]!) { nodes(ids: $ids) {
+  ... on Enterprise { id uscc name registeredOn status } ... on Agency { id name latestGrade } } }"""
 BOTH = """query B($n: Int!) { enterprises(first: $n) { nodes { id name } }
   agencies(last: $n) { nodes { id name } pageInfo { hasPreviousPage } } }"""
 
@@ -60,12 +62,18 @@ async def _caller_statements(api: Any, as_: str | None) -> int:
     return counter.queries
 
 
-@pytest.mark.parametrize(("query", "statements"), [(ENTERPRISES, 1), (AGENCIES, 1), (BOTH, 2), (ADDRESS, 1)])
+@pytest.mark.parametrize(
+    ("query", "statements"), [(ENTERPRISES, 1), (AGENCIES, 1), (BOTH, 2), (ADDRESS, 1), (NODES, 1)]
+)
 async def test_one_statement_per_root_field(pair: Pair, query: str, statements: int) -> None:
     first = await pair.reference.post("{ addresses(first: 1) { nodes { code } } }")
     code = first.json()["data"]["addresses"]["nodes"][0]["code"]
     for n in (1, 5, 100):
-        variables = {"n": n, "code": code} if "$code" in query else {"n": n}
+        variables: dict[str, Any] = {"n": n, "code": code} if "$code" in query else {"n": n}
+        if "$ids" in query:  # n ids of enterprises and agencies, some repeated
+            ids = [pair.world.gid("Enterprise", k) for k in pair.world.enterprises]
+            ids += [pair.world.gid("Agency", k) for k in pair.world.agencies]
+            variables = {"ids": (ids * 10)[:n]}
         for who in (None, "regulator"):
             assert await _count(pair, True, query, variables, who) == statements
         # The resolvers, for comparison: a page and its count are separate statements, and so on.

@@ -12,6 +12,7 @@ schema/parsing.py) unless it has directives, whose outcome depends on the variab
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable
 from typing import Any
 
 from graphql import GraphQLObjectType, OperationType
@@ -22,6 +23,7 @@ from schema.pagination import _page, connection_args
 from schema.permissions import address_visibility
 from schema.planner.address import AddressShape, address_shape, fetch_address, nested_page
 from schema.planner.answer import answer
+from schema.planner.nodes import NodesShape, fetch_nodes, nodes_shape, planned_keys
 from schema.planner.roots import ROOTS
 from schema.planner.selection import ConnectionShape, connection_shape, named
 from schema.planner.sql import fetch_json_page
@@ -29,7 +31,7 @@ from schema.queries import address_not_found
 from schema.shared_events import SharedEventExecutor
 
 MAX_SHAPES = 2_048
-PLANNED_ROOTS = frozenset({*ROOTS, "address"})
+PLANNED_ROOTS = frozenset({*ROOTS, "address", "nodes"})
 _shapes: OrderedDict[tuple[str, str | None, str], Any] = OrderedDict()
 
 
@@ -55,6 +57,10 @@ class PlanningExecutor(SharedEventExecutor):
                 return self._planned(shape, parent_type, field_details_list, path)
             if isinstance(shape, AddressShape):
                 return self._planned_address(shape, parent_type, source, field_details_list, path, position_context)
+            if isinstance(shape, NodesShape):
+                planned = self._planned_nodes(shape, parent_type, field_details_list, path)
+                if planned is not None:
+                    return planned
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
     def _collect(self, object_type: GraphQLObjectType, details: Any) -> dict[str, Any]:
@@ -76,6 +82,8 @@ class PlanningExecutor(SharedEventExecutor):
         try:
             if name == "address":
                 shape: Any = address_shape(field_type, details, self._collect)
+            elif name == "nodes":
+                shape = nodes_shape(self.schema, details, self._collect)
             else:
                 shape = connection_shape(ROOTS[name], field_type, details, self._collect)
         except _Uncovered:
@@ -141,6 +149,28 @@ class PlanningExecutor(SharedEventExecutor):
             self.handle_field_error(raw_error, field_def.type, details, path)
             return None
         return found
+
+    def _planned_nodes(
+        self, shape: NodesShape, parent_type: GraphQLObjectType, details: Any, path: Any
+    ) -> Awaitable[Any] | None:
+        """The ids' objects, or ``None`` when the resolvers must answer (see schema/planner/nodes.py)."""
+        field_def = parent_type.fields["nodes"]
+        try:
+            keys = planned_keys(shape, self._arguments(field_def, details)["ids"])
+        except Exception:
+            return None
+        if keys is None:
+            return None
+
+        async def run() -> Any:
+            try:
+                async with self.context_value.read() as session:
+                    return await fetch_nodes(session, shape, keys)
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, field_def.type, details, path)
+                return None
+
+        return run()
 
 
 class _Uncovered(Exception):
