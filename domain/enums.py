@@ -97,6 +97,13 @@ class FindingKind(StrEnum):
     SAFETY_HAZARD = "safety_hazard"
 
 
+class HazardSeverity(StrEnum):
+    """DX Art.13(1): the reporting department's determination of a safety hazard."""
+
+    MAJOR = "major"  # 重大安全隐患
+    GENERAL = "general"  # 一般安全隐患
+
+
 class AbnormalReason(StrEnum):
     """WX Art.27 ¶2 and the national abnormal-list causes."""
 

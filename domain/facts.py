@@ -85,6 +85,8 @@ class FindingRow:
     agency_id: int | None
     kind: str
     found_on: dt.date
+    agency_involved: bool = False
+    hazard_severity: str | None = None
 
 
 @dataclass
@@ -164,6 +166,8 @@ async def load_records(
                         EnterpriseFinding.agency_id,
                         EnterpriseFinding.kind,
                         EnterpriseFinding.found_on,
+                        EnterpriseFinding.agency_involved,
+                        EnterpriseFinding.hazard_severity,
                     )
                     .where(EnterpriseFinding.enterprise_id.in_(chunk), EnterpriseFinding.found_on <= as_of)
                     .order_by(EnterpriseFinding.found_on, EnterpriseFinding.id)
@@ -286,7 +290,12 @@ def annual_report_by_group(
 def _findings(records: Records, kinds: Iterable[str], since: dt.date, **match: int) -> list[DatedFinding]:
     wanted = set(kinds)
     return [
-        {"enterprise_id": f.enterprise_id, "found_on": f.found_on}
+        {
+            "enterprise_id": f.enterprise_id,
+            "found_on": f.found_on,
+            "agency_involved": f.agency_involved,
+            "severity": f.hazard_severity,
+        }
         for f in records.findings
         if f.kind in wanted and f.found_on >= since and all(getattr(f, k) == v for k, v in match.items())
     ]

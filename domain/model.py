@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -236,6 +237,12 @@ class EnterpriseFinding(Base):
     kind: Mapped[str] = mapped_column(String(32))
     found_on: Mapped[dt.date] = mapped_column(Date)
     description: Mapped[str | None] = mapped_column(String(1000))
+    # WX Art.26(7) acts on the agency supplying false materials: verified that it took part, not only that
+    # an enterprise it hosts did.
+    agency_involved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # DX Art.13(1) acts on a major hazard "经有关部门界定": the severity the reporting department set, and who.
+    hazard_severity: Mapped[str | None] = mapped_column(String(16))
+    reported_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class QuarterlyReport(Base):

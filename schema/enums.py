@@ -41,6 +41,9 @@ AddressStatus = _mirror(
 EnterpriseKind = _mirror(d.EnterpriseKind, "The legal form of an enterprise.")
 EnterpriseStatus = _mirror(d.EnterpriseStatus, "An enterprise's state at its cluster address.")
 FindingKind = _mirror(d.FindingKind, "What a regulator found about an enterprise.")
+HazardSeverity = _mirror(
+    d.HazardSeverity, "A safety hazard's severity as the reporting department set it (DX Art.13(1))."
+)
 AbnormalReason = _mirror(d.AbnormalReason, "Why an enterprise was put on the abnormal list (经营异常名录).")
 CreditFactKind = _mirror(d.CreditFactKind, "A credit listing (abnormal list, dishonest lists, major cases).")
 CreditSubject = _mirror(d.CreditSubject, "Whom a credit listing concerns.")

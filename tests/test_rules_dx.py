@@ -209,3 +209,28 @@ async def test_density_warning_is_recorded_against_the_new_address(uow, sessionm
         rows = (await s.execute(select(RuleFindingRecord).where(RuleFindingRecord.rule_id == "DX-7.2"))).scalars().all()
     assert [(r.subject_kind, r.subject_id, r.severity) for r in rows] == [("Address", address.id, "warn")]
     assert rows[0].facts == {"floor_area_m2": 40.0, "capacity": 50, "m2_per_enterprise": 1.0}
+
+
+def hazards(*severities: str | None) -> dict[str, object]:
+    return {
+        "code": "JQ-110115-0001",
+        "status": "active",
+        "lookback_start": dt.date(2025, 3, 2),
+        "safety_hazards": [
+            {"enterprise_id": i, "found_on": dt.date(2025, 6, 1), "severity": s} for i, s in enumerate(severities)
+        ],
+    }
+
+
+def test_only_a_major_hazard_determined_by_a_department_recommends_suspension():
+    assert not check("DX-13.1", hazards("general", None))
+    found = check("DX-13.1", hazards("major", "general"))
+    assert found[0].action == "suspend"
+    assert "重大安全隐患 1 起" in found[0].message_zh
+    assert "1 major safety hazard determined by a department since" in found[0].message_en
+    assert "2 major safety hazards" in check("DX-13.1", hazards("major", "major"))[0].message_en
+
+
+def test_one_false_material_registration_reads_in_the_singular():
+    facts = {**hazards(), "false_materials_recent": [{"enterprise_id": 1, "found_on": dt.date(2025, 6, 1)}]}
+    assert "1 registration obtained with false materials" in check("DX-13.3", facts)[0].message_en

@@ -223,13 +223,24 @@ def test_no_comparison_without_a_citywide_rate():
     assert not check("WX-26.4", rates(0.1, None))
 
 
-def test_false_materials_deduct_one_point_per_entity():
+def test_false_materials_deduct_one_point_per_entity_the_agency_supplied_them_for():
     records = [
-        {"enterprise_id": 1, "found_on": ON},
-        {"enterprise_id": 1, "found_on": ON},
-        {"enterprise_id": 2, "found_on": ON},
+        {"enterprise_id": 1, "found_on": ON, "agency_involved": True},
+        {"enterprise_id": 1, "found_on": ON, "agency_involved": True},
+        {"enterprise_id": 2, "found_on": ON, "agency_involved": True},
+        {"enterprise_id": 3, "found_on": ON, "agency_involved": False},
     ]
-    assert check("WX-26.7", {"false_materials": records})[0].facts["deduction"] == 2
+    found = check("WX-26.7", {"false_materials": records})
+    assert found[0].facts["deduction"] == 2
+    assert "机构为 2 户经营主体提供虚假材料" in found[0].message_zh
+    assert "supplied false materials for 2 hosted entities" in found[0].message_en
+
+
+def test_a_hosted_enterprises_own_false_materials_are_not_the_agencys():
+    records = [{"enterprise_id": 1, "found_on": ON}, {"enterprise_id": 2, "found_on": ON, "agency_involved": False}]
+    assert not check("WX-26.7", {"false_materials": records})
+    one = check("WX-26.7", {"false_materials": [{"enterprise_id": 1, "found_on": ON, "agency_involved": True}]})
+    assert "1 hosted entity to register" in one[0].message_en
 
 
 def test_concealed_credit_records_of_agencies_registered_under_the_measures():

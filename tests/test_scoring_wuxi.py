@@ -41,7 +41,9 @@ async def test_a_good_year_rates_a_with_its_breakdown(uow, sessionmaker):
                     await commands.record_contact_log(
                         u, agency_id, eid, contacted_on=dt.date(2025, month, 10), method="phone", reached=True
                     )
-        await commands.record_finding(u, enterprises[0], kind="false_material", found_on=dt.date(2025, 6, 1))
+        await commands.record_finding(
+            u, enterprises[0], kind="false_material", found_on=dt.date(2025, 6, 1), agency_involved=True
+        )
         await u.commit()
 
     rates = {2024: {"enterprise": 0.9, "individual_business": 0.9}}
@@ -81,10 +83,10 @@ async def test_a_good_year_rates_a_with_its_breakdown(uow, sessionmaker):
 async def two_bad_years(uow) -> int:
     agency_id, enterprises = await wuxi_agency(uow, 1)
     async with uow(today=dt.date(2024, 10, 1)) as u:
-        await commands.record_finding(u, enterprises[0], kind="false_material")
+        await commands.record_finding(u, enterprises[0], kind="false_material", agency_involved=True)
         await u.commit()
     async with uow(today=dt.date(2025, 2, 1)) as u:
-        await commands.record_finding(u, enterprises[0], kind="false_material")
+        await commands.record_finding(u, enterprises[0], kind="false_material", agency_involved=True)
         await u.commit()
     return agency_id
 

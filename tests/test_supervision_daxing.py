@@ -38,7 +38,14 @@ async def daxing(uow):
         await commands.list_abnormal(u, recent_abnormal.id, reason="no_annual_report", expected_version=None)
         await u.commit()
     async with uow(today=dt.date(2026, 1, 10)) as u:
-        await commands.record_finding(u, recent_abnormal.id, kind="safety_hazard", description="消防通道堵塞")
+        await commands.record_finding(
+            u,
+            recent_abnormal.id,
+            kind="safety_hazard",
+            description="消防通道堵塞",
+            hazard_severity="major",
+            reported_by="大兴区消防救援支队",
+        )
         await commands.record_credit_fact(
             u,
             agency.id,
@@ -106,3 +113,45 @@ async def test_a_run_cannot_be_dated_in_the_future(uow):
         with pytest.raises(InvalidInput) as refused:
             await commands.run_supervision(u, "110115", dt.date(2026, 3, 3))
     assert refused.value.field == "asOf"
+
+
+async def test_a_general_hazard_does_not_recommend_suspension(uow):
+    agency = await factories.agency(uow, today=START)
+    address = await factories.published_address(
+        uow, agency.id, today=START, tenure="leased", lease_end=dt.date(2032, 6, 30), owner_consent=True
+    )
+    hosted = await factories.enterprise(uow, address.id, today=dt.date(2024, 3, 1))
+    async with uow(today=dt.date(2026, 1, 10)) as u:
+        await commands.record_finding(u, hosted.id, kind="safety_hazard", hazard_severity="general")
+        await commands.record_finding(u, hosted.id, kind="safety_hazard")  # no determination recorded
+        await u.commit()
+    async with uow() as u:
+        outcome = await commands.run_supervision(u, "110115", dt.date(2026, 3, 2))
+    assert "DX-13.1" not in {f.rule_id for f in outcome.findings}
+    async with uow(today=dt.date(2026, 1, 10)) as u:
+        await commands.record_finding(u, hosted.id, kind="safety_hazard", hazard_severity="major")
+        await u.commit()
+    async with uow() as u:
+        outcome = await commands.run_supervision(u, "110115", dt.date(2026, 3, 2))
+    hazard = next(f for f in outcome.findings if f.rule_id == "DX-13.1")
+    assert "重大安全隐患 1 起" in hazard.message_zh and "1 major safety hazard" in hazard.message_en
+
+
+@pytest.mark.parametrize(
+    ("kind", "changes", "field"),
+    [
+        ("complaint", {"hazard_severity": "major"}, "hazardSeverity"),
+        ("safety_hazard", {"hazard_severity": "huge"}, "hazardSeverity"),
+        ("safety_hazard", {"agency_involved": True}, "agencyInvolved"),
+    ],
+)
+async def test_severity_and_involvement_belong_to_their_own_kinds_of_finding(uow, kind, changes, field):
+    agency = await factories.agency(uow, today=START)
+    address = await factories.published_address(
+        uow, agency.id, today=START, tenure="leased", lease_end=dt.date(2032, 6, 30), owner_consent=True
+    )
+    hosted = await factories.enterprise(uow, address.id, today=dt.date(2024, 3, 1))
+    async with uow() as u:
+        with pytest.raises(InvalidInput) as refused:
+            await commands.record_finding(u, hosted.id, kind=kind, **changes)
+    assert refused.value.field == field

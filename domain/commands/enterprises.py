@@ -11,7 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.commands.common import check_version, get_jurisdiction, load, packs_for, parse_enum
-from domain.enums import AbnormalReason, AddressStatus, AgencyStatus, EnterpriseKind, EnterpriseStatus, FindingKind
+from domain.enums import (
+    AbnormalReason,
+    AddressStatus,
+    AgencyStatus,
+    EnterpriseKind,
+    EnterpriseStatus,
+    FindingKind,
+    HazardSeverity,
+)
 from domain.errors import AlreadyExists, DomainError, InvalidInput
 from domain.key_industries import key_industries_of
 from domain.lifecycle import next_status
@@ -325,10 +333,31 @@ async def record_finding(
     kind: str,
     found_on: dt.date | None = None,
     description: str | None = None,
+    agency_involved: bool = False,
+    hazard_severity: str | None = None,
+    reported_by: str | None = None,
 ) -> EnterpriseFinding:
     """A false-material, lost-contact, complaint or safety finding, attributed to the address and the
-    agency hosting the enterprise at the time (TZ §五(三)8(3)(5), WX Art.26(3)(7))."""
+    agency hosting the enterprise at the time (TZ §五(三)8(3)(5), WX Art.26(3)(7)).
+
+    ``agency_involved`` records that the agency itself supplied the false materials (WX Art.26(7) acts on
+    that, not on a hosted enterprise's own fraud); ``hazard_severity`` and ``reported_by`` record the
+    department's determination of a hazard (DX Art.13(1) acts on 重大 hazards only)."""
     parse_enum(FindingKind, kind, "kind")
+    if agency_involved and kind != FindingKind.FALSE_MATERIAL:
+        raise InvalidInput(
+            "agencyInvolved",
+            "only a false-material finding can record the agency's involvement (WX Art.26(7))",
+            "仅提交虚假材料的认定可记录集群注册登记机构参与（无锡办法第二十六条第七项）",
+        )
+    if hazard_severity is not None:
+        parse_enum(HazardSeverity, hazard_severity, "hazardSeverity")
+        if kind != FindingKind.SAFETY_HAZARD:
+            raise InvalidInput(
+                "hazardSeverity",
+                "only a safety-hazard finding has a severity (DX Art.13(1))",
+                "仅安全隐患认定可记录隐患等级（大兴措施第十三条第一项）",
+            )
     enterprise = await load(uow.session, Enterprise, enterprise_id)
     address = await uow.session.get(Address, enterprise.address_id)
     found = found_on or uow.today
@@ -340,6 +369,9 @@ async def record_finding(
         kind=kind,
         found_on=found,
         description=validate_text(description, "description", max_length=1000, required=False),
+        agency_involved=agency_involved,
+        hazard_severity=hazard_severity,
+        reported_by=validate_text(reported_by, "reportedBy", max_length=200, required=False),
     )
     uow.session.add(finding)
     uow.record(f"enterprise.{kind}_recorded", enterprise, ["findings"])

@@ -6,8 +6,9 @@ The measures are in force from publication (Art.18); the file carries no date, s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal, cast
+from typing import cast
 
+from domain.enums import HazardSeverity
 from domain.rules import facts
 from domain.rules.common import add_months, add_years, as_date, date_of, describe_listings, listings_in_window
 from domain.rules.framework import Action, Context, Finding, Pack, Severity, register_pack, rule
@@ -268,15 +269,16 @@ def no_individual_business(ctx: Context[facts.EnterpriseRegistrationFacts]) -> I
 
 def _suspend_for(
     ctx: Context[facts.AddressSupervisionFacts],
-    key: Literal["safety_hazards", "false_materials_recent"],
+    records: list[facts.DatedFinding],
     what_zh: str,
-    what_en: str,
+    what_en: tuple[str, str],
 ) -> Iterator[Finding]:
-    records = ctx.facts.get(key) or []
+    """One suspension recommendation naming how many ``records`` (``what_en``: singular, plural)."""
     if records:
+        noun = what_en[0] if len(records) == 1 else what_en[1]
         yield ctx.finding(
             f"{ctx.facts.get('code')}：{what_zh} {len(records)} 起（{ctx.facts['lookback_start']} 起），应暂停集群登记",
-            f"{ctx.facts.get('code')}: {len(records)} {what_en} since {ctx.facts['lookback_start']}; "
+            f"{ctx.facts.get('code')}: {len(records)} {noun} since {ctx.facts['lookback_start']}; "
             "cluster registration should be suspended",
             used={"records": records, "lookback_start": ctx.facts["lookback_start"], "status": ctx.facts["status"]},
         )
@@ -295,7 +297,15 @@ def _suspend_for(
     quote="经有关部门界定集群登记住所有重大安全隐患的",
 )
 def safety_hazard(ctx: Context[facts.AddressSupervisionFacts]) -> Iterator[Finding]:
-    yield from _suspend_for(ctx, "safety_hazards", "经有关部门界定的安全隐患", "safety hazards found by a department")
+    """Only a hazard the reporting department determined as major (重大) counts; a general hazard, or one
+    recorded without a determination, does not trigger a suspension."""
+    major = [r for r in ctx.facts.get("safety_hazards") or [] if r.get("severity") == HazardSeverity.MAJOR]
+    yield from _suspend_for(
+        ctx,
+        major,
+        "经有关部门界定的重大安全隐患",
+        ("major safety hazard determined by a department", "major safety hazards determined by a department"),
+    )
 
 
 @rule(
@@ -312,7 +322,10 @@ def safety_hazard(ctx: Context[facts.AddressSupervisionFacts]) -> Iterator[Findi
 )
 def false_materials(ctx: Context[facts.AddressSupervisionFacts]) -> Iterator[Finding]:
     yield from _suspend_for(
-        ctx, "false_materials_recent", "入驻经营主体提交虚假材料取得登记", "registrations obtained with false materials"
+        ctx,
+        ctx.facts.get("false_materials_recent") or [],
+        "入驻经营主体提交虚假材料取得登记",
+        ("registration obtained with false materials", "registrations obtained with false materials"),
     )
 
 

@@ -36,6 +36,10 @@ class DatedFinding(TypedDict):
 
     enterprise_id: int
     found_on: dt.date
+    # WX Art.26(7): verified that the agency itself supplied the false materials.
+    agency_involved: NotRequired[bool]
+    # DX Art.13(1): a hazard's severity as the reporting department set it ("major", "general"; None unset).
+    severity: NotRequired[str | None]
 
 
 class AnnualReportStats(TypedDict):

@@ -476,13 +476,16 @@ def annual_report_rate(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[F
     quote="經核實認定,存在為集群注冊登記經營主體提供虛假材料或者采取其他欺詐手段隱瞞重要事實取得經營主體登記等違法行為的",
 )
 def false_materials(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
-    records = ctx.facts.get("false_materials") or []
+    """Art.26(7) is about the agency supplying the false materials: only findings that record its
+    involvement count, not a hosted enterprise's own fraud (that is Art.26(3)'s and DX Art.13(3)'s)."""
+    records = [r for r in ctx.facts.get("false_materials") or [] if r.get("agency_involved")]
     entities = sorted({r["enterprise_id"] for r in records})
     if entities:
+        noun = "entity" if len(entities) == 1 else "entities"
         yield _art26(
             ctx,
-            f"经核实 {len(entities)} 户经营主体以虚假材料取得登记",
-            f"{len(entities)} hosted entities were verified as registered with false materials",
+            f"经核实，机构为 {len(entities)} 户经营主体提供虚假材料取得登记",
+            f"verified: the agency supplied false materials for {len(entities)} hosted {noun} to register",
             {"records": records, "window_start": ctx.facts.get("window_start")},
             len(entities),
         )

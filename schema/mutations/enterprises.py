@@ -14,7 +14,7 @@ from domain.access import address_scope, enterprise_scope
 from domain.commands.enterprises import EnterprisePersonalInput as DomainEnterprisePersonal
 from domain.unit_of_work import UnitOfWork
 from schema.context import Context
-from schema.enums import AbnormalReason, EnterpriseKind, FindingKind
+from schema.enums import AbnormalReason, EnterpriseKind, FindingKind, HazardSeverity
 from schema.mutations.base import AGENCY_OR_REGULATOR, EXPECTED_VERSION, IDEMPOTENCY, REGULATOR, Target, act
 from schema.mutations.payloads import AnnualReportPayload, EnterpriseFindingPayload, EnterprisePayload
 
@@ -90,6 +90,15 @@ class RecordEnterpriseFindingInput:
     found_on: dt.date | None = strawberry.field(default=None, description="When; today by default.")
     description: str | None = strawberry.field(default=None, description="Details (no personal data).")
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY)
+    agency_involved: bool = strawberry.field(
+        default=False,
+        description="False materials only: verified that the hosting agency supplied them (WX Art.26(7) acts on that).",
+    )
+    hazard_severity: HazardSeverity | None = strawberry.field(
+        default=None,
+        description="Safety hazards only: the severity the reporting department set (DX Art.13(1) acts on MAJOR).",
+    )
+    reported_by: str | None = strawberry.field(default=None, description="The department that reported it.")
 
 
 @strawberry.input(description="Record the latest tax filing date (BJ L508).")
@@ -280,7 +289,14 @@ class EnterpriseMutations:
 
         async def work(uow: UnitOfWork, pk: int) -> dict[str, Any]:
             row = await commands.record_finding(
-                uow, pk, kind=input.kind.value, found_on=input.found_on, description=input.description
+                uow,
+                pk,
+                kind=input.kind.value,
+                found_on=input.found_on,
+                description=input.description,
+                agency_involved=input.agency_involved,
+                hazard_severity=input.hazard_severity.value if input.hazard_severity else None,
+                reported_by=input.reported_by,
             )
             await uow.session.flush()
             return {"enterprise": pk, "finding": row.id}
