@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from domain import commands
-from domain.errors import RuleRefusal
+from domain.errors import DomainError, RuleRefusal
 from domain.parameters import PARAMETERS
 from domain.rules import evaluate
 from domain.rules.framework import Severity
@@ -339,6 +339,21 @@ async def test_termination_is_refused_while_entities_remain(uow):
         with pytest.raises(RuleRefusal) as refused:
             await commands.terminate_agency(u, agency.id, expected_version=None)
     assert refused.value.rule == "WX-12" and "歇业备案" in refused.value.message_zh
+
+
+async def test_termination_refused_where_no_pack_checks_it_still_cites_art_12(uow):
+    agency = await factories.agency(uow)  # a Daxing agency: the WX pack does not apply
+    address = await factories.published_address(uow, agency.id)
+    await factories.enterprise(uow, address.id)
+    async with uow() as u:
+        await commands.begin_agency_termination(u, agency.id, expected_version=None)
+        await u.commit()
+    async with uow() as u:
+        with pytest.raises(DomainError) as refused:
+            await commands.terminate_agency(u, agency.id, expected_version=None)
+    err = refused.value
+    assert (err.code, err.rule, err.article) == ("ENTERPRISES_REMAIN", "WX-12", "WX Art.12")
+    assert "1 enterprise is still registered" in err.message_en and "歇业备案" in err.message_zh
 
 
 async def test_after_the_measures_expire_registration_is_not_checked_and_says_so(uow, sessionmaker):

@@ -248,12 +248,16 @@ async def terminate_agency(uow: UnitOfWork, agency_id: int, *, expected_version:
         subject_id=agency.id,
     )
     if remaining:
+        # Reached where no pack refused above (outside Wuxi): the same rule, cited as the rule check cites it.
         raise DomainError(
             "ENTERPRISES_REMAIN",
-            f"{remaining} enterprises are still registered at this agency's addresses",
-            f"仍有 {remaining} 户经营主体登记在该机构的地址",
+            f"{remaining} {'enterprise is' if remaining == 1 else 'enterprises are'} still registered at this "
+            "agency's addresses and must first move, deregister or file a business suspension (WX Art.12)",
+            f"仍有 {remaining} 户经营主体登记在该机构的地址，须先完成住所变更登记、注销登记或歇业备案（无锡办法第十二条）",
             field="agencyId",
             details={"remaining": remaining},
+            rule="WX-12",
+            article="WX Art.12",
         )
     if still_registered := await registered_address_codes(uow, agency.id):
         raise DomainError(
