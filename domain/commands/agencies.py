@@ -253,7 +253,8 @@ async def terminate_agency(uow: UnitOfWork, agency_id: int, *, expected_version:
             "ENTERPRISES_REMAIN",
             f"{remaining} {'enterprise is' if remaining == 1 else 'enterprises are'} still registered at this "
             "agency's addresses and must first move, deregister or file a business suspension (WX Art.12)",
-            f"仍有 {remaining} 户经营主体登记在该机构的地址，须先完成住所变更登记、注销登记或歇业备案（无锡办法第十二条）",
+            f"仍有 {remaining} 户经营主体登记在该机构的地址，"
+            "须先完成住所变更登记、注销登记或歇业备案（无锡办法第十二条）",
             field="agencyId",
             details={"remaining": remaining},
             rule="WX-12",
