@@ -88,6 +88,10 @@ class EnterpriseStatus(StrEnum):
     ABNORMAL = "abnormal"  # 经营异常名录
     MOVED_OUT = "moved_out"
     DEREGISTERED = "deregistered"
+    # 歇业 (business suspension filed with the registrar): still registered at its address, but for WX
+    # Art.12 it has completed. "suspended" fits the 16-character status column (a wider one would mean
+    # rebuilding the table on SQLite, which cascades to its findings).
+    BUSINESS_SUSPENDED = "suspended"
 
 
 class FindingKind(StrEnum):

@@ -44,8 +44,11 @@ ADDRESS: Mapping[str, Move] = {
 ENTERPRISE: Mapping[str, Move] = {
     "list_abnormal": _m(E.ABNORMAL, E.ACTIVE),
     "remove_abnormal": _m(E.ACTIVE, E.ABNORMAL),
-    "move_out": _m(E.MOVED_OUT, E.ACTIVE, E.ABNORMAL),
-    "deregister": _m(E.DEREGISTERED, E.ACTIVE, E.ABNORMAL, E.MOVED_OUT),
+    "move_out": _m(E.MOVED_OUT, E.ACTIVE, E.ABNORMAL, E.BUSINESS_SUSPENDED),
+    "deregister": _m(E.DEREGISTERED, E.ACTIVE, E.ABNORMAL, E.MOVED_OUT, E.BUSINESS_SUSPENDED),
+    # 歇业备案: an active enterprise suspends business and later resumes (WX Art.12 counts the filing).
+    "file_business_suspension": _m(E.BUSINESS_SUSPENDED, E.ACTIVE),
+    "resume_business": _m(E.ACTIVE, E.BUSINESS_SUSPENDED),
 }
 
 NOTICE: Mapping[str, Move] = {"withdraw": _m(N.WITHDRAWN, N.PUBLISHED)}

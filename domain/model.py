@@ -192,6 +192,8 @@ class Enterprise(Versioned, Base):
     registered_on: Mapped[dt.date] = mapped_column(Date)
     moved_out_on: Mapped[dt.date | None] = mapped_column(Date)
     deregistered_on: Mapped[dt.date | None] = mapped_column(Date)
+    # 歇业备案: when the business suspension was filed; cleared when it resumes.
+    business_suspended_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
     abnormal_since: Mapped[dt.date | None] = mapped_column(Date)
     abnormal_reason: Mapped[str | None] = mapped_column(String(32))

@@ -74,6 +74,7 @@ def enterprise_projection(e: Enterprise) -> dict[str, Any]:
         "registeredOn": _d(e.registered_on),
         "movedOutOn": _d(e.moved_out_on),
         "deregisteredOn": _d(e.deregistered_on),
+        "businessSuspendedOn": _d(e.business_suspended_on),
         "status": e.status,
         "abnormalSince": _d(e.abnormal_since),
         "abnormalReason": e.abnormal_reason,

@@ -59,6 +59,8 @@ ACTIONS: dict[tuple[str, str], Callable[[UnitOfWork, int], Awaitable[object]]] =
     ("Enterprise", "list_abnormal"): lambda u, i: C.list_abnormal(u, i, reason="uncontactable", expected_version=None),
     ("Enterprise", "remove_abnormal"): lambda u, i: C.remove_abnormal(u, i, expected_version=None),
     ("Enterprise", "move_out"): lambda u, i: C.move_out_enterprise(u, i, expected_version=None),
+    ("Enterprise", "file_business_suspension"): lambda u, i: C.file_business_suspension(u, i, expected_version=None),
+    ("Enterprise", "resume_business"): lambda u, i: C.resume_business(u, i, expected_version=None),
     ("Enterprise", "deregister"): lambda u, i: C.deregister_enterprise(u, i, expected_version=None),
     ("Notice", "withdraw"): lambda u, i: C.withdraw_notice(u, i, reason="内容有误", expected_version=None),
 }

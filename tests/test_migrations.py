@@ -141,7 +141,8 @@ def _rows(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
 
 def test_a_demo_database_of_the_previous_revision_upgrades_keeping_every_row(database_url: str) -> None:
     """The demo's rows at revision 0002 (before findings recorded the agency's involvement and a hazard's
-    severity) come through the upgrade unchanged, column by column; the new columns hold "not determined"."""
+    severity, and enterprises a business suspension) come through the upgrade unchanged, column by column;
+    the new columns hold "not determined" / "none filed"."""
     asyncio.run(generate(database_url, scale=0.02, seed=7, quiet=True))
     runner.downgrade(database_url, "0002")
     before = run_sync(database_url, _rows)
@@ -154,3 +155,4 @@ def test_a_demo_database_of_the_previous_revision_upgrades_keeping_every_row(dat
         width = len(rows[0]) if rows else 0
         assert [r[:width] for r in after[name]] == rows, name
     assert {r[old_width:] for r in after["enterprise_findings"]} == {(False, None, None)}
+    assert {r[len(before["enterprises"][0]) :] for r in after["enterprises"]} == {(None,)}

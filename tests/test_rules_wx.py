@@ -341,6 +341,55 @@ async def test_termination_is_refused_while_entities_remain(uow):
     assert refused.value.rule == "WX-12" and "歇业备案" in refused.value.message_zh
 
 
+async def test_a_business_suspension_filing_counts_as_completed_for_termination(uow, sessionmaker):
+    from domain.model import Address, Enterprise
+
+    agency = await factories.agency(uow, **WX_AGENCY)
+    address = await factories.published_address(uow, agency.id, **WX_ADDRESS)
+    resting = await factories.enterprise(uow, address.id)
+    trading = await factories.enterprise(uow, address.id)
+    async with uow() as u:
+        await commands.file_business_suspension(u, resting.id, expected_version=None)
+        await commands.begin_agency_termination(u, agency.id, expected_version=None)
+        await u.commit()
+    async with uow() as u:
+        with pytest.raises(RuleRefusal) as refused:
+            await commands.terminate_agency(u, agency.id, expected_version=None)
+    assert refused.value.findings[0].facts["remaining"] == 1  # the one still trading, not the one at rest
+    async with uow() as u:
+        await commands.deregister_enterprise(u, trading.id, expected_version=None)
+        await u.commit()
+    async with uow() as u:
+        with pytest.raises(DomainError) as refused_again:
+            await commands.terminate_agency(u, agency.id, expected_version=None)
+    # WX-12 is satisfied; what remains is the address itself, which the 歇业 enterprise still occupies.
+    assert refused_again.value.code == "ADDRESSES_REMAIN"
+    async with sessionmaker() as s:
+        rested = await s.get(Enterprise, resting.id)
+        assert (rested.status, rested.business_suspended_on) == ("suspended", ON)
+        assert (await s.get(Address, address.id)).occupied == 1
+
+
+async def test_business_suspension_resumes_and_is_refused_from_other_states(uow):
+    from domain.errors import IllegalTransition
+
+    agency = await factories.agency(uow, **WX_AGENCY)
+    address = await factories.published_address(uow, agency.id, **WX_ADDRESS)
+    hosted = await factories.enterprise(uow, address.id)
+    async with uow() as u:
+        with pytest.raises(IllegalTransition):
+            await commands.resume_business(u, hosted.id, expected_version=None)
+    async with uow() as u:
+        await commands.file_business_suspension(u, hosted.id, expected_version=None)
+        resumed = await commands.resume_business(u, hosted.id, expected_version=None)
+        assert (resumed.status, resumed.business_suspended_on) == ("active", None)
+        await u.commit()
+    async with uow() as u:
+        await commands.list_abnormal(u, hosted.id, reason="uncontactable", expected_version=None)
+        with pytest.raises(IllegalTransition):
+            await commands.file_business_suspension(u, hosted.id, expected_version=None)
+
+
 async def test_termination_refused_where_no_pack_checks_it_still_cites_art_12(uow):
     agency = await factories.agency(uow)  # a Daxing agency: the WX pack does not apply
     address = await factories.published_address(uow, agency.id)

@@ -25,6 +25,7 @@ from domain.commands.agencies import (
 )
 from domain.commands.enterprises import (
     deregister_enterprise,
+    file_business_suspension,
     list_abnormal,
     move_out_enterprise,
     record_annual_report,
@@ -32,6 +33,7 @@ from domain.commands.enterprises import (
     record_tax_filing,
     register_enterprise,
     remove_abnormal,
+    resume_business,
 )
 from domain.commands.notices import create_notice, withdraw_notice
 from domain.commands.scores import (
@@ -53,6 +55,7 @@ __all__ = [
     "disqualify_agency",
     "evaluate_demonstration_base",
     "file_address",
+    "file_business_suspension",
     "list_abnormal",
     "move_out_enterprise",
     "publish_address",
@@ -69,6 +72,7 @@ __all__ = [
     "reinstate_address",
     "reinstate_agency",
     "remove_abnormal",
+    "resume_business",
     "run_supervision",
     "suspend_address",
     "suspend_agency",

@@ -201,7 +201,8 @@ def _served_by(agency_id: int) -> ColumnElement[bool]:
 
 
 async def hosted_enterprise_count(uow: UnitOfWork, agency_id: int) -> int:
-    """Enterprises still registered at the agency's addresses (active or on the abnormal list)."""
+    """Enterprises at the agency's addresses that have not completed what WX Art.12 asks (active or on the
+    abnormal list): one that moved out, deregistered or filed 歇业 (business suspension) has."""
     return int(
         (
             await uow.session.execute(

@@ -270,13 +270,42 @@ async def deregister_enterprise(
 ) -> Enterprise:
     enterprise = await load(uow.session, Enterprise, enterprise_id)
     check_version(enterprise, expected_version, "Enterprise")
-    held_place = enterprise.status in (EnterpriseStatus.ACTIVE, EnterpriseStatus.ABNORMAL)
+    held_place = enterprise.status in (
+        EnterpriseStatus.ACTIVE,
+        EnterpriseStatus.ABNORMAL,
+        EnterpriseStatus.BUSINESS_SUSPENDED,
+    )
     enterprise.status = next_status("Enterprise", "deregister", enterprise.status)
     enterprise.deregistered_on = deregistered_on or uow.today
     validate_date_order(enterprise.registered_on, enterprise.deregistered_on, "deregisteredOn")
     if held_place:
         await _release_place(uow, enterprise)
     uow.record("enterprise.deregistered", enterprise, ["status", "deregisteredOn"])
+    return enterprise
+
+
+async def file_business_suspension(
+    uow: UnitOfWork, enterprise_id: int, *, expected_version: int | None, on: dt.date | None = None
+) -> Enterprise:
+    """歇业备案: the enterprise suspends business and keeps its registration (and its place) at the address.
+    WX Art.12 lists it with moving and deregistering as what lets the agency end its service."""
+    enterprise = await load(uow.session, Enterprise, enterprise_id)
+    check_version(enterprise, expected_version, "Enterprise")
+    enterprise.status = next_status("Enterprise", "file_business_suspension", enterprise.status)
+    enterprise.business_suspended_on = on or uow.today
+    validate_date_order(enterprise.registered_on, enterprise.business_suspended_on, "on")
+    validate_date_order(enterprise.business_suspended_on, uow.today, "on")
+    uow.record("enterprise.business_suspended", enterprise, ["status", "businessSuspendedOn"])
+    return enterprise
+
+
+async def resume_business(uow: UnitOfWork, enterprise_id: int, *, expected_version: int | None) -> Enterprise:
+    """The enterprise resumes business after 歇业; it counts as hosted again."""
+    enterprise = await load(uow.session, Enterprise, enterprise_id)
+    check_version(enterprise, expected_version, "Enterprise")
+    enterprise.status = next_status("Enterprise", "resume_business", enterprise.status)
+    enterprise.business_suspended_on = None
+    uow.record("enterprise.business_resumed", enterprise, ["status", "businessSuspendedOn"])
     return enterprise
 
 
