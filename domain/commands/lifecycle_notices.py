@@ -13,19 +13,59 @@ from domain.model import Address, Agency, Jurisdiction, Notice
 from domain.parameters import PARAMETERS
 from domain.unit_of_work import UnitOfWork
 
-# Where each pack requires publication of a cluster address (rules-from-seeds §2.10).
-_ADDRESS_BASIS = {
-    "DX": "大兴区集群登记管理措施 第七条 (DX Art.7)",
-    "TZ": "通州区规范集群注册地址管理工作措施 五(一)3 (TZ §5.1.3)",
-    "WX": "无锡市经营主体集群注册登记管理办法（试行）第十条、第十二条 (WX Art.10, 12)",
-    "BJ": "北京市行政执法公示办法 第十三条 (BJ enforcement publicity Art.13)",
+_DX = "大兴区集群登记管理措施"
+_TZ = "通州区规范集群注册地址管理工作措施"
+_WX = "无锡市经营主体集群注册登记管理办法（试行）"
+_BJ = "北京市行政执法公示办法 第十三条 (BJ enforcement publicity Art.13)"
+
+# What each notice acts under, per rule pack (rules-from-seeds §2.10, §3). Publication cites the filing
+# article; suspension, cancellation and disqualification the article that empowers them (DX Art.13,
+# TZ §五(三)8, WX Art.23/26); exit and termination the article on leaving (DX Art.14, WX Art.12; Tongzhou
+# has no exit clause, so its notices cite §五(三)8, the measure under which an address is withdrawn).
+# Beijing city-wide documents only require enforcement decisions to be published.
+_BASIS: dict[NoticeKind, dict[str, str]] = {
+    NoticeKind.ADDRESS_PUBLISHED: {
+        "DX": f"{_DX} 第七条 (DX Art.7)",
+        "TZ": f"{_TZ} 五(一)3 (TZ §5.1.3)",
+        "WX": f"{_WX}第十条 (WX Art.10)",
+        "BJ": _BJ,
+    },
+    **{
+        kind: {
+            "DX": f"{_DX} 第十三条 (DX Art.13)",
+            "TZ": f"{_TZ} 五(三)8 (TZ §5.3.8)",
+            "WX": f"{_WX}第二十六条 (WX Art.26)",
+            "BJ": _BJ,
+        }
+        for kind in (
+            NoticeKind.ADDRESS_SUSPENDED,
+            NoticeKind.ADDRESS_REINSTATED,
+            NoticeKind.ADDRESS_CANCELLED,
+            NoticeKind.AGENCY_SUSPENDED,
+        )
+    },
+    NoticeKind.AGENCY_DISQUALIFIED: {
+        "DX": f"{_DX} 第十三条 (DX Art.13)",
+        "TZ": f"{_TZ} 五(三)8 (TZ §5.3.8)",
+        "WX": f"{_WX}第二十三条、第二十六条 (WX Art.23, 26)",
+        "BJ": _BJ,
+    },
+    **{
+        kind: {
+            "DX": f"{_DX} 第十四条 (DX Art.14)",
+            "TZ": f"{_TZ} 五(三)8 (TZ §5.3.8)",
+            "WX": f"{_WX}第十二条 (WX Art.12)",
+            "BJ": _BJ,
+        }
+        for kind in (NoticeKind.ADDRESS_EXIT, NoticeKind.ADDRESS_EXITED, NoticeKind.AGENCY_TERMINATED)
+    },
 }
-_AGENCY_BASIS = {
-    "DX": "大兴区集群登记管理措施 第十三条 (DX Art.13)",
-    "TZ": "通州区规范集群注册地址管理工作措施 五(三)8 (TZ §5.3.8)",
-    "WX": "无锡市经营主体集群注册登记管理办法（试行）第二十三条、第二十六条 (WX Art.23, 26)",
-    "BJ": "北京市行政执法公示办法 第十三条 (BJ enforcement publicity Art.13)",
-}
+
+
+def legal_basis(kind: NoticeKind, pack: str) -> str:
+    """The article a lifecycle notice of ``kind`` cites in a jurisdiction governed by ``pack``."""
+    return _BASIS[kind][pack]
+
 
 _TEXTS: dict[NoticeKind, tuple[str, str, str, str]] = {
     NoticeKind.ADDRESS_PUBLISHED: (
@@ -97,10 +137,11 @@ async def lifecycle_notice(
         refuse_personal_data("reason", reason)  # the reason is quoted in the public notice
     j = await uow.session.get(Jurisdiction, subject.jurisdiction_code)
     pack = j.rule_pack if j is not None else "BJ"
+    basis = legal_basis(kind, pack)
     if isinstance(subject, Address):
-        name, code, basis, subject_kind = subject.address_text, subject.code, _ADDRESS_BASIS[pack], "Address"
+        name, code, subject_kind = subject.address_text, subject.code, "Address"
     else:
-        name, code, basis, subject_kind = subject.name, subject.uscc, _AGENCY_BASIS[pack], "Agency"
+        name, code, subject_kind = subject.name, subject.uscc, "Agency"
     title, title_en, body, body_en = _TEXTS[kind]
     values = {
         "name": name,
