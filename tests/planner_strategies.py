@@ -11,6 +11,7 @@ fallbacks are compared too. Cursors come from a pool of real ones, gathered from
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,7 +133,7 @@ class _Builder:
             return f" @skip(if: {self.value('Boolean!', self.draw(st.booleans()), 'true')})"
         return ""
 
-    def node(self, kind: str, fields: tuple[str, ...] | list[str], other: tuple[str, ...]) -> str:
+    def node(self, kind: str, fields: Sequence[str], other: Sequence[str]) -> str:
         chosen = self.draw(st.lists(st.sampled_from(list(fields)), min_size=1, max_size=8))
         parts = [f"{self.alias(f)}{f}{self.directive()}" for f in chosen]
         if self.draw(st.integers(0, 5)) == 3:
@@ -146,19 +147,34 @@ class _Builder:
             parts = [f"... on {kind} {{ {' '.join(parts)} }}", "... on Node { id }"]
         return "{ " + " ".join(parts) + " }"
 
+    def address_node(self) -> str:
+        """An address's selection, now and then with its agency (as the search asks for it)."""
+        node = self.node("Address", ADDRESS_FIELDS, ADDRESS_OTHER)
+        if self.draw(st.booleans()):
+            agency = self.node("Agency", AGENCY_FIELDS, AGENCY_OTHER)
+            node = node[:-1] + f"{self.alias('agency')}agency {agency} }}"
+        return node
+
     def connection(self, kind: str) -> str:
-        fields, other = (ENTERPRISE_FIELDS, ENTERPRISE_OTHER) if kind == "Enterprise" else (AGENCY_FIELDS, AGENCY_OTHER)
+        fields, other = {
+            "Enterprise": (ENTERPRISE_FIELDS, ENTERPRISE_OTHER),
+            "Agency": (AGENCY_FIELDS, AGENCY_OTHER),
+            "Address": (ADDRESS_FIELDS, ADDRESS_OTHER),
+        }[kind]
         parts: list[str] = []
         for _ in range(self.draw(st.integers(1, 4))):
             what = self.draw(st.sampled_from(["edges", "nodes", "pageInfo", "totalCount", "__typename"]))
             if what == "edges":
                 inner = ["cursor"] if self.draw(st.booleans()) else []
-                inner.append("node " + self.node(kind, fields, other))
+                inner.append("node " + (self.address_node() if kind == "Address" else self.node(kind, fields, other)))
+                if kind == "Address" and self.draw(st.booleans()):
+                    inner.append(f"{self.alias('distanceKm')}distanceKm")
                 if self.draw(st.integers(0, 6)) == 3:
                     inner.append("__typename")
                 parts.append(f"{self.alias(what)}edges {{ {' '.join(self.draw(st.permutations(inner)))} }}")
             elif what == "nodes":
-                parts.append(f"{self.alias(what)}nodes " + self.node(kind, fields, other))
+                node = self.address_node() if kind == "Address" else self.node(kind, fields, other)
+                parts.append(f"{self.alias(what)}nodes " + node)
             elif what == "pageInfo":
                 info = self.draw(st.lists(st.sampled_from(PAGE_INFO), min_size=1, max_size=5))
                 parts.append(f"{self.alias(what)}pageInfo {{ {' '.join(info)} }}")
@@ -266,8 +282,40 @@ class _Builder:
             parts.append("... on Node { id }")
         return f"nodes(ids: {self.value('[ID!]!', ids, json.dumps(ids))}) {{ {' '.join(parts)} }}"
 
+    def search(self, cursors: dict[str, list[str]]) -> str:
+        """The investment-promotion search: ``addresses`` with filters, ``near`` and orderings."""
+        conditions = []
+        near = self.draw(st.booleans())
+        if near:
+            radius = self.draw(st.sampled_from([5, 30, 100, 100, 600]))
+            conditions.append(f"near: {{latitude: 39.75, longitude: 116.4, radiusKm: {radius}}}")
+        if self.draw(st.booleans()):
+            conditions.append(f"jurisdictionCode: {json.dumps(self.draw(st.sampled_from(CODES)))}")
+        if self.draw(st.integers(0, 2)) == 1:
+            status = self.draw(st.lists(st.sampled_from(["PUBLISHED", "SUSPENDED", "FILED", "APPLIED"]), max_size=2))
+            conditions.append(f"status: [{', '.join(status)}]")
+        if self.draw(st.integers(0, 2)) == 1:
+            conditions.append(f"keyIndustry: {self.draw(st.sampled_from(['DIGITAL_ECONOMY', 'MEDICINE_HEALTH']))}")
+        if self.draw(st.integers(0, 2)) == 1:
+            conditions.append(f"minFreePlaces: {self.draw(st.sampled_from([0, 1, 30]))}")
+        if self.draw(st.integers(0, 3)) == 3:
+            conditions.append(f"text: {json.dumps(self.draw(st.sampled_from(TEXTS)))}")
+        order = self.draw(
+            st.sampled_from(["", "", "{field: FREE_PLACES, direction: DESC}", "{field: DISTANCE}", "{field: NAME}"])
+        )
+        pool = "addresses|near" if near and not order else "addresses|"
+        args = self.page_arguments(cursors.get(pool, []))
+        if conditions:
+            args.append("filter: {" + ", ".join(conditions) + "}")
+        if order:
+            args.append(f"orderBy: {order}")
+        head = f"addresses({', '.join(args)}) " if args else "addresses "
+        return head + self.connection("Address")
+
     def root(self, cursors: dict[str, list[str]]) -> str:
-        choice = self.draw(st.integers(0, 14))
+        choice = self.draw(st.integers(0, 17))
+        if choice in (15, 16, 17):
+            return self.search(cursors)
         if choice in (7, 8, 9):
             return self.address(cursors)
         if choice in (13, 14):

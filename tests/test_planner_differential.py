@@ -97,6 +97,13 @@ class Runner:
         # Address codes: published ones, one only insiders see, and one that does not exist.
         body = self.compare("{ addresses(first: 100) { nodes { code } } }", None, "regulator-beijing")
         out["codes"] = [n["code"] for n in body["data"]["addresses"]["nodes"]] + ["110115-999999", " x "]
+        for name, near in (
+            ("addresses|", ""),
+            ("addresses|near", "near: {latitude: 39.75, longitude: 116.4, radiusKm: 100}"),
+        ):
+            query = f"{{ addresses(first: 100, filter: {{{near}}}) {{ edges {{ cursor }} }} }}"
+            body = self.compare(query, None, "regulator-beijing")
+            out[name] = [e["cursor"] for e in body["data"]["addresses"]["edges"]]
         w = self.pair.world
         out["ids"] = [w.gid("Enterprise", k) for k in sorted(w.enterprises)[:8]]
         out["ids"] += [w.gid("Agency", k) for k in sorted(w.agencies)]

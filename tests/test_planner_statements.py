@@ -26,6 +26,9 @@ ADDRESS = """query P($n: Int!, $code: String!) { address(code: $code) {
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }"""
 NODES = """query N($ids: [ID!]!) { nodes(ids: $ids) {
   ... on Enterprise { id uscc name registeredOn status } ... on Agency { id name latestGrade } } }"""
+SEARCH = """query S($n: Int!) { addresses(first: $n, filter: {minFreePlaces: 1,
+  near: {latitude: 39.75, longitude: 116.4, radiusKm: 100}}) { totalCount
+  edges { cursor distanceKm node { id code addressText freePlaces agency { name latestGrade latestGradeYear } } } } }"""
 BOTH = """query B($n: Int!) { enterprises(first: $n) { nodes { id name } }
   agencies(last: $n) { nodes { id name } pageInfo { hasPreviousPage } } }"""
 
@@ -63,7 +66,7 @@ async def _caller_statements(api: Any, as_: str | None) -> int:
 
 
 @pytest.mark.parametrize(
-    ("query", "statements"), [(ENTERPRISES, 1), (AGENCIES, 1), (BOTH, 2), (ADDRESS, 1), (NODES, 1)]
+    ("query", "statements"), [(ENTERPRISES, 1), (AGENCIES, 1), (BOTH, 2), (ADDRESS, 1), (NODES, 1), (SEARCH, 1)]
 )
 async def test_one_statement_per_root_field(pair: Pair, query: str, statements: int) -> None:
     first = await pair.reference.post("{ addresses(first: 1) { nodes { code } } }")

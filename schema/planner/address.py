@@ -17,13 +17,12 @@ from graphql import GraphQLObjectType
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.capacity import free_places_sql
 from domain.model import Address, Agency, Enterprise
 from schema.filters.common import values
 from schema.filters.enterprises import ADDRESS_ENTERPRISES, enterprise_ordering
 from schema.pagination import PageArgs, _cursor_conditions, _page, connection_args
 from schema.planner.answer import answer, node_value
-from schema.planner.roots import ROOTS, _columns
+from schema.planner.roots import ADDRESS_COLUMNS, ROOTS
 from schema.planner.selection import (
     Collect,
     ConnectionShape,
@@ -35,30 +34,7 @@ from schema.planner.selection import (
 )
 from schema.planner.sql import decode_page, json_row, page_parts
 
-COLUMNS: dict[str, Any] = {
-    **_columns(
-        Address,
-        (
-            "code",
-            "jurisdiction_code",
-            "kind",
-            "address_text",
-            "building",
-            "room",
-            "latitude",
-            "longitude",
-            "premises_basis",
-            "capacity",
-            "occupied",
-            "status",
-            "status_changed_on",
-            "published_on",
-            "planned_exit_on",
-            "version",
-        ),
-    ),
-    "freePlaces": free_places_sql(),
-}
+COLUMNS = ADDRESS_COLUMNS
 
 
 @dataclass

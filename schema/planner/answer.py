@@ -18,6 +18,9 @@ def node_value(root: Any, shape: NodeShape, row: list[Any], pk: int) -> dict[str
             out[key] = what[2](row[what[1]])
         elif what[0] == "id":
             out[key] = to_global_id(root.kind, pk)
+        elif what[0] == "object":
+            nested = row[what[1]]
+            out[key] = None if nested is None else node_value(what[3], what[2], nested, int(nested[0]))
         else:
             out[key] = what[1]
     return out
@@ -56,6 +59,9 @@ def answer(root: ConnectionRoot, shape: ConnectionShape, page: Page[Any], total:
                 for edge_key, edge_what in what[1]:
                     if edge_what[0] == "cursor":
                         edge[edge_key] = cursor
+                    elif edge_what[0] == "distance":
+                        distance = row[edge_what[1]]
+                        edge[edge_key] = round(float(distance), 3) if distance is not None else None
                     elif edge_what[0] == "typename":
                         edge[edge_key] = edge_what[1]
                     else:

@@ -19,6 +19,7 @@ from graphql import GraphQLObjectType, OperationType
 from graphql.execution.values import get_argument_values
 from strawberry.types.arguments import convert_arguments
 
+from schema.filters.addresses import address_query
 from schema.pagination import _page, connection_args
 from schema.permissions import address_visibility
 from schema.planner.address import AddressShape, address_shape, fetch_address, nested_page
@@ -26,7 +27,7 @@ from schema.planner.answer import answer
 from schema.planner.nodes import NodesShape, fetch_nodes, nodes_shape, planned_keys
 from schema.planner.roots import ROOTS
 from schema.planner.selection import ConnectionShape, connection_shape, named
-from schema.planner.sql import fetch_json_page
+from schema.planner.sql import fetch_json_page, with_distance
 from schema.queries import address_not_found
 from schema.shared_events import SharedEventExecutor
 
@@ -114,10 +115,17 @@ class PlanningExecutor(SharedEventExecutor):
         try:
             kwargs = self._arguments(field_def, details)
             args = connection_args(kwargs.get("first"), kwargs.get("after"), kwargs.get("last"), kwargs.get("before"))
-            stmt = root.statement(kwargs.get("filter"))
-            ordering = root.ordering(kwargs.get("order_by"))
+            columns = shape.columns
+            if name == "addresses":
+                query = address_query(self.context_value, kwargs.get("filter"), kwargs.get("order_by"))
+                stmt, ordering = query.statement, query.ordering
+                distance = query.statement.selected_columns["distance_km"].element if query.with_distance else None
+                columns = [with_distance(c, distance) for c in columns]
+            else:
+                stmt = root.statement(kwargs.get("filter"))
+                ordering = root.ordering(kwargs.get("order_by"))
             async with self.context_value.read() as session:
-                fetched, total = await fetch_json_page(session, stmt, ordering, args, shape.columns, shape.count)
+                fetched, total = await fetch_json_page(session, stmt, ordering, args, columns, shape.count)
             return answer(root, shape, _page(ordering, args, fetched, 0), total)
         except Exception as raw_error:
             self.handle_field_error(raw_error, field_def.type, details, path)

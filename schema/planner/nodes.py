@@ -25,7 +25,8 @@ from schema.planner.selection import Collect, ConnectionShape, NodeShape, node_s
 from schema.planner.sql import json_row
 from schema.queries import MAX_NODES
 
-KINDS: dict[str, ConnectionRoot] = {root.kind: root for root in ROOTS.values()}
+# Public registration data for every caller; addresses (visibility) and the rest go to the resolvers.
+KINDS: dict[str, ConnectionRoot] = {ROOTS[name].kind: ROOTS[name] for name in ("agencies", "enterprises")}
 
 
 @dataclass

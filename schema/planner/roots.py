@@ -10,11 +10,12 @@ their plain columns need no visibility condition; the guarded fields are never a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from domain.capacity import free_places_sql
 from domain.db import AnySelect
-from domain.model import Agency, Enterprise
+from domain.model import Address, Agency, Enterprise
 from schema.filters.agencies import agency_ordering, agency_statement
 from schema.filters.enterprises import enterprise_ordering, enterprise_statement
 from schema.pagination import Ordering
@@ -30,6 +31,11 @@ class ConnectionRoot:
     columns: dict[str, Any]
     statement: Callable[[Any], AnySelect]
     ordering: Callable[[Any], Ordering]
+    objects: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    """Nested single objects by field name: the root (in ``ROOTS``) of their type and the column of this
+    row that holds their primary key."""
+    distance: bool = False
+    """Whether its edges have ``distanceKm``."""
 
 
 def _columns(model: type, names: tuple[str, ...]) -> dict[str, Any]:
@@ -38,6 +44,37 @@ def _columns(model: type, names: tuple[str, ...]) -> dict[str, Any]:
         return head + "".join(p.title() for p in rest)
 
     return {camel(n): getattr(model, n) for n in names}
+
+
+ADDRESS_COLUMNS: dict[str, Any] = {
+    **_columns(
+        Address,
+        (
+            "code",
+            "jurisdiction_code",
+            "kind",
+            "address_text",
+            "building",
+            "room",
+            "latitude",
+            "longitude",
+            "premises_basis",
+            "capacity",
+            "occupied",
+            "status",
+            "status_changed_on",
+            "published_on",
+            "planned_exit_on",
+            "version",
+        ),
+    ),
+    # Free places as domain/capacity.py states them (0 unless the address accepts registrations).
+    "freePlaces": free_places_sql(),
+}
+
+
+def _searched(_filter: Any) -> Any:
+    raise NotImplementedError("addresses are searched with the caller's visibility: schema/filters/addresses.py")
 
 
 ROOTS: dict[str, ConnectionRoot] = {
@@ -86,5 +123,15 @@ ROOTS: dict[str, ConnectionRoot] = {
         ),
         agency_statement,
         agency_ordering,
+    ),
+    # The statement and ordering come from address_query (it needs the caller); see the executor.
+    "addresses": ConnectionRoot(
+        "Address",
+        Address.id,
+        ADDRESS_COLUMNS,
+        _searched,
+        _searched,
+        objects={"agency": ("agencies", Address.agency_id)},
+        distance=True,
     ),
 }

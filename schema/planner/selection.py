@@ -22,10 +22,24 @@ from graphql import (
     GraphQLScalarType,
 )
 
-from schema.planner.roots import ConnectionRoot
+from schema.planner.roots import ROOTS, ConnectionRoot
 
 Convert = Callable[[Any], Any]
 PAGE_INFO = {"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}
+
+
+@dataclass(frozen=True)
+class JsonObject:
+    """A column standing for a nested object: its row's columns as JSON, found by ``key == foreign``
+    (rendered per dialect by schema/planner/sql.py)."""
+
+    columns: tuple[Any, ...]
+    key: Any
+    foreign: Any
+
+
+DISTANCE = "distance"
+"""Stands for the distance column, known only with the request's ``filter.near``."""
 
 
 @dataclass
@@ -82,6 +96,14 @@ def node_shape(
             node.keys.append((key, ("typename", node_type.name)))
         elif name == "id":
             node.keys.append((key, ("id",)))
+        elif name in root.objects:
+            nested_root = ROOTS[root.objects[name][0]]
+            collector = ConnectionShape(columns=[nested_root.id_column])
+            nested = node_shape(nested_root, named(node_type.fields[name].type), group, collect, collector)
+            if nested is None:
+                return None
+            shape.columns.append(JsonObject(tuple(collector.columns), nested_root.id_column, root.objects[name][1]))
+            node.keys.append((key, ("object", len(shape.columns) - 1, nested, nested_root)))
         elif name in root.columns and not group[0].node.arguments:
             convert = converter(node_type.fields[name].type)
             if convert is None:
@@ -126,6 +148,12 @@ def connection_shape(
                 edge_name = edge_group[0].node.name.value
                 if edge_name == "cursor":
                     edge_keys.append((edge_key, ("cursor",)))
+                elif edge_name == "distanceKm" and root.distance:
+                    at = next((i for i, c in enumerate(shape.columns) if c is DISTANCE), None)
+                    if at is None:
+                        shape.columns.append(DISTANCE)
+                        at = len(shape.columns) - 1
+                    edge_keys.append((edge_key, ("distance", at)))
                 elif edge_name == "__typename":
                     edge_keys.append((edge_key, ("typename", edge_type.name)))
                 elif edge_name == "node":
