@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
+from domain import labels
+
 
 @dataclass
 class DomainError(Exception):
@@ -81,11 +83,13 @@ class IllegalTransition(DomainError):
     """A lifecycle command asked for a move its state machine does not allow from the current state."""
 
     def __init__(self, kind: str, action: str, current: str, allowed_from: Collection[str]) -> None:
-        allowed = ", ".join(sorted(allowed_from)) or "none"
+        allowed = ", ".join(labels.en(s) for s in sorted(allowed_from)) or "none"
+        allowed_zh = "、".join(labels.zh(s) for s in sorted(allowed_from)) or "无"
+        article = "an" if kind[:1] in "AEIOU" else "a"
         super().__init__(
             "ILLEGAL_TRANSITION",
-            f"cannot {action} a {kind} whose status is {current}; allowed from: {allowed}",
-            f"{kind_zh(kind)}当前状态为 {current}，不能执行“{action}”；允许的状态：{allowed}",
+            f"cannot {labels.en(action)} {article} {kind} that is {labels.en(current)}; allowed only when: {allowed}",
+            f"{kind_zh(kind)}当前状态为“{labels.zh(current)}”，不能{labels.zh(action)}；仅在以下状态可以：{allowed_zh}",
             field="status",
             details={"current": current, "allowedFrom": sorted(allowed_from), "action": action},
         )

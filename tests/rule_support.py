@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import typing
+from enum import StrEnum
 from typing import Any
 
+from domain import enums
+from domain.key_industries import KEY_INDUSTRIES
 from domain.parameters import PARAMETERS
 from domain.rules import REGISTRY
 from domain.rules.facts import CHECKPOINT_FACTS
@@ -29,4 +33,27 @@ def check(
     assert not undeclared, f"{rule_id}: {sorted(undeclared)} are not facts of {at}"
     mapping = dataclasses.replace(PARAMETERS, **params).as_mapping()
     ctx = Context(rule, at, facts, on, {n: mapping[n] for n in rule.parameters})
-    return list(rule.evaluate(ctx))
+    found = list(rule.evaluate(ctx))
+    for finding in found:  # every rule test doubles as a check that messages show labels, not codes
+        assert not raw_codes(finding.message_zh, chinese=True), (rule_id, finding.message_zh)
+        assert not raw_codes(finding.message_en, chinese=False), (rule_id, finding.message_en)
+    return found
+
+
+CODES = (
+    frozenset(
+        member.value
+        for enum in vars(enums).values()
+        if isinstance(enum, type) and issubclass(enum, StrEnum) and enum is not StrEnum
+        for member in enum
+    )
+    | frozenset(KEY_INDUSTRIES)
+    | {"either", "both", "foreign"}
+)
+
+
+def raw_codes(message: str, *, chinese: bool) -> list[str]:
+    """Coded values shown as they are: in a Chinese message any code in Latin letters (``suspended``,
+    ``legal_representative``); in an English one the snake-case codes (plain words are English there)."""
+    words = re.findall(r"[A-Za-z_]+", message)
+    return [w for w in words if w in CODES and (chinese or "_" in w)]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from domain import commands
+from domain import commands, labels
 from domain.actor import SYSTEM
 from domain.commands.agencies import AgencyPersonalInput, CreditFactInput
 from domain.commands.enterprises import EnterprisePersonalInput
@@ -729,7 +729,7 @@ def check_error(error: DomainError, expected: Case) -> None:
         allowed = sorted(MACHINES[kind][action].allowed_from)
         assert error.details == {"current": current, "allowedFrom": allowed, "action": action}
         for state in [current, *allowed]:
-            assert state in error.message_en and state in error.message_zh, (state, str(error))
+            assert labels.en(state) in error.message_en and labels.zh(state) in error.message_zh, (state, str(error))
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from domain import labels
+
 
 def add_years(day: dt.date, years: int) -> dt.date:
     """The same calendar day ``years`` later (29 February becomes 28 February)."""
@@ -68,8 +70,8 @@ def listings_in_window(
 def describe_listings(hits: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
     """The listings found by :func:`listings_in_window`, in Chinese and in English, for a finding's message."""
     return (
-        "；".join(f"{h['subject']}/{h['kind']} 自 {h['listed_on']}" for h in hits),
-        "; ".join(f"{h['subject']} on {h['kind']} since {h['listed_on']}" for h in hits),
+        "；".join(f"{labels.zh(h['subject'])}自 {h['listed_on']} 列入{labels.zh(h['kind'])}" for h in hits),
+        "; ".join(f"{labels.en(h['subject'])} on the {labels.en(h['kind'])} since {h['listed_on']}" for h in hits),
     )
 
 

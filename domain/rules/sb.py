@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from domain import labels
 from domain.rules import facts
 from domain.rules.common import add_years, as_date, date_of
 from domain.rules.framework import Context, Finding, Pack, register_pack, rule
@@ -228,7 +229,7 @@ def management(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator
     "SB Art.6(8)",
     CHECKPOINT,
     "本科及以上学历和中级及以上技术职称服务人员不少于8人",
-    "At least 8 service staff with a bachelor's degree and an intermediate title",
+    "At least 8 service staff with a bachelor's degree or an intermediate title (both, if so configured)",
     parameters=("sb_staff_counting",),
     thresholds={"min_staff": MIN_QUALIFIED_STAFF},
     quote="为小微企业服务的人员中，本科及以上学历和中级及以上技术职称人员不少于8人",
@@ -239,8 +240,8 @@ def staff(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> Iterator[Find
     if count < MIN_QUALIFIED_STAFF:
         yield _unmet(
             ctx,
-            f"符合条件的服务人员 {count} 人（计数口径 {counting}），少于8人",
-            f"{count} qualified service staff (counting: {counting}), below 8",
+            f"符合条件的服务人员 {count} 人（计数口径：{labels.zh(counting)}），少于8人",
+            f"{count} qualified service staff (counting those with {labels.en(counting)}), below 8",
             counting=counting,
             qualified_staff=count,
         )
@@ -294,7 +295,7 @@ def service_functions(ctx: Context[facts.DemonstrationBaseEvaluationFacts]) -> I
         yield _unmet(
             ctx,
             f"具备服务功能 {len(offered)} 项（{'、'.join(SERVICE_FUNCTIONS[k] for k in offered) or '无'}），少于3项",
-            f"{len(offered)} service functions ({', '.join(offered) or 'none'}), below 3",
+            f"{len(offered)} service functions ({', '.join(k.replace('_', ' ') for k in offered) or 'none'}), below 3",
             functions=offered,
         )
 

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from domain import labels
 from domain.rules import facts
 from domain.rules.common import IndustryCategory, as_date, date_of, match_categories, share
 from domain.rules.framework import Action, Context, Finding, Pack, Severity, register_pack, rule
@@ -175,8 +176,8 @@ def priority_industry(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterat
     if industries or foreign:
         what = industries + (["foreign"] if foreign else [])
         yield ctx.finding(
-            f"属于副中心重点导入对象：{'、'.join(what)}",
-            f"a priority intake of the sub-centre: {', '.join(what)}",
+            f"属于副中心重点导入对象：{'、'.join(labels.zh(w) for w in what)}",
+            f"a priority intake of the sub-centre: {', '.join(labels.en(w) for w in what)}",
             used={"industries": industries, "kind": ctx.facts["kind"], "industry_code": ctx.facts["industry_code"]},
         )
 

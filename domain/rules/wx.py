@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from domain import labels
 from domain.rules import facts
 from domain.rules.common import (
     IndustryCategory,
@@ -225,8 +226,8 @@ def accepted_kind(ctx: Context[facts.AgencyRegistrationFacts]) -> Iterator[Findi
     kind = ctx.facts["kind"]
     if kind not in ACCEPTED_KINDS:
         yield ctx.finding(
-            f"机构类型 {kind} 不在第八条第一项及第三十条列举的托管机构类型之内",
-            f"kind {kind} is not among the hosting agencies Art.8(1) and Art.30 list",
+            f"机构类型“{labels.zh(kind)}”不在第八条第一项及第三十条列举的托管机构类型之内",
+            f"an agency of kind “{labels.en(kind)}” is not among the hosting agencies Art.8(1) and Art.30 list",
             used={"kind": kind, "accepted": ACCEPTED_KINDS},
             field="kind",
         )
@@ -453,11 +454,12 @@ def annual_report_rate(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[F
         rate = own.get("rate")
         if rate is None or city is None or rate >= city:
             continue
-        label = "个体户" if group == "individual_business" else "企业"
+        label = labels.zh(group)
         yield _art26(
             ctx,
             f"托管的{label} {own['year']} 年度年报率 {rate:.1%}，低于全市 {city:.1%}",
-            f"hosted {group.replace('_', ' ')}s filed {own['year']} annual reports at {rate:.1%}, below the "
+            f"hosted {'individual businesses' if group == 'individual_business' else 'enterprises'} filed "
+            f"{own['year']} annual reports at {rate:.1%}, below the "
             f"city-wide {city:.1%}",
             {"group": group, "own": own, "citywide": city, "citywide_source": citywide.get("source")},
             len(own.get("missing") or ()),
