@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+import schema.planner.executor
 import schema.queries
 from domain.db import is_database_unavailable
 from domain.model import Notice
@@ -70,7 +71,8 @@ async def test_a_change_that_failed_before_its_commit_is_not_called_saved(
 async def test_a_read_during_an_outage_is_unavailable_not_an_internal_error(
     api: Api, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(schema.queries, "fetch_page", _connection_lost)
+    monkeypatch.setattr(schema.queries, "fetch_page", _connection_lost)  # the resolvers' page
+    monkeypatch.setattr(schema.planner.executor, "fetch_json_page", _connection_lost)  # the read planner's
     body = await api.run("{ addresses(first: 5) { edges { node { id } } } }")
     [error] = body["errors"]
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE", error
