@@ -123,3 +123,18 @@ def test_json_safe_nested():
 def test_a_parameter_out_of_range_is_refused(changes):
     with pytest.raises(ValueError):
         dataclasses.replace(PARAMETERS, **changes)
+
+
+async def test_an_enterprise_cannot_be_registered_before_its_address_was_published(uow):
+    import datetime as dt
+
+    from domain.errors import InvalidInput
+    from tests import factories
+
+    agency = await factories.agency(uow, today=dt.date(2025, 1, 10))
+    address = await factories.published_address(uow, agency.id, today=dt.date(2025, 3, 1))
+    with pytest.raises(InvalidInput) as refused:
+        await factories.enterprise(uow, address.id, registered_on=dt.date(2025, 2, 28))
+    assert refused.value.field == "registeredOn" and "2025-03-01" in refused.value.message_zh
+    ok = await factories.enterprise(uow, address.id, registered_on=dt.date(2025, 3, 1))
+    assert ok.registered_on == dt.date(2025, 3, 1)

@@ -213,6 +213,14 @@ async def register_enterprise(
     if (await session.execute(select(Enterprise.id).where(Enterprise.uscc == uscc))).first():
         raise AlreadyExists("Enterprise", uscc, "uscc")
     check_address_open(address, address.occupied, await address_agencies(session, [address]))
+    if address.published_on is not None and on < address.published_on:
+        # Registration at a cluster address starts with its publication (DX Art.7, TZ §五(一)3, WX Art.10).
+        raise InvalidInput(
+            "registeredOn",
+            f"{address.code} was published on {address.published_on}; an enterprise cannot be registered there on {on}",
+            f"{address.code} 于 {address.published_on} 公示，经营主体不能以更早的日期 {on} 在此登记",
+            publishedOn=address.published_on.isoformat(),
+        )
     j = await get_jurisdiction(session, address.jurisdiction_code)
     enterprise = new_enterprise(
         address,
