@@ -177,7 +177,13 @@ async def load_records(
         for eid, day in (
             await session.execute(
                 select(ContactLog.enterprise_id, ContactLog.contacted_on)
-                .where(ContactLog.enterprise_id.in_(chunk), ContactLog.contacted_on <= as_of)
+                # WX Art.13(3) asks the agency to contact (联系) each entity: an attempt that did not reach
+                # it is not a contact, so only reached ones are loaded.
+                .where(
+                    ContactLog.enterprise_id.in_(chunk),
+                    ContactLog.contacted_on <= as_of,
+                    ContactLog.reached.is_(True),
+                )
                 .order_by(ContactLog.contacted_on, ContactLog.id)
             )
         ).all():
@@ -381,7 +387,8 @@ def quarterly_reports_due(
 
 
 def contact_gaps(enterprises: Sequence[EnterpriseRow], records: Records, window_start: dt.date) -> list[ContactGap]:
-    """WX Art.13(3): enterprises hosted for a whole quarter of the window without a recorded contact."""
+    """WX Art.13(3): enterprises hosted for a whole quarter of the window without a recorded contact that
+    reached them (an unanswered attempt does not count)."""
     gaps: list[ContactGap] = []
     for year, quarter, first, last in _quarters(window_start, records.as_of):
         if first < window_start:

@@ -40,3 +40,29 @@ async def test_after_the_measures_expire_a_run_evaluates_no_wuxi_rule_and_says_s
     ]
     assert "WX-26.3" in outcome.findings[0].facts["rules"]
     assert outcome.run.summary["not_in_force"] == ["WX-IN-FORCE"]
+
+
+async def test_only_a_contact_that_reached_the_entity_fills_its_quarter(uow):
+    agency_id, enterprises = await wuxi_agency(uow, 1)
+    eid = enterprises[0]
+
+    async def gaps() -> set[tuple[int, int]]:
+        async with uow() as u:
+            outcome = await commands.run_supervision(u, "320200", dt.date(2026, 3, 2))
+        found = [f for f in outcome.findings if f.rule_id == "WX-13.3" and f.subject_id == agency_id]
+        return {(g["year"], g["quarter"]) for g in found[0].facts["gaps"]} if found else set()
+
+    async with uow() as u:
+        for month in (2, 5, 8, 11):
+            await commands.record_contact_log(
+                u, agency_id, eid, contacted_on=dt.date(2025, month, 10), method="phone", reached=month != 5
+            )
+        await u.commit()
+    missed = await gaps()
+    assert (2025, 2) in missed and (2025, 1) not in missed
+    async with uow() as u:
+        await commands.record_contact_log(
+            u, agency_id, eid, contacted_on=dt.date(2025, 5, 20), method="visit", reached=True
+        )
+        await u.commit()
+    assert (2025, 2) not in await gaps()
