@@ -160,6 +160,46 @@ NOT_ENCODED: tuple[NotEncoded, ...] = (
         "The seed gives no scoring formula; only the eligibility conditions of Art.6–7 are evaluated.",
     ),
     NotEncoded(
+        "WX Art.19",
+        "Hosted entities change address, deregister, file 歇业 or sign a new agreement when their agreement "
+        "lapses, the agency ends service or moves",
+        "The registry stores no service agreements (their expiry, revocation or voidness starts case (1)); the "
+        "agency ending service is WX-12's refusal, which counts moving, deregistering and 歇业 as done; an "
+        "agency's move is not a command here (see WX Art.11).",
+    ),
+    NotEncoded(
+        "WX Art.11",
+        "An agency that moves files a change of domicile (same district) or declares its premises again "
+        "(across districts)",
+        "An agency's jurisdiction is fixed when it registers; a move across districts is a new registration at "
+        "the new authority (register_agency, which runs the Art.8–9 checks again), and a domicile change is "
+        "the registrar's, not held here.",
+    ),
+    NotEncoded(
+        "DX Art.14 (更换)",
+        "Changing the cluster address; helping clear non-compliant entities",
+        "A change is the exit of the old address (DX-14 checks its 30-day notice) and the filing of a new one "
+        "(DX Art.4–7 rules); helping clear entities is conduct the seed gives no measurable form.",
+    ),
+    NotEncoded(
+        "DX Art.8; TZ §五(一)4",
+        "The agency's or host unit's ledger and real-time data entry",
+        "'实时' sets no period after which data count as stale, so a staleness check would invent the "
+        "threshold; the ledger itself is the registry's change log.",
+    ),
+    NotEncoded(
+        "SB Art.11–12",
+        "Public notice on the bureau's website before the title is awarded, then an announcement",
+        "The designation is the bureau's procedure; the registry evaluates applications "
+        "(demonstration_base.evaluate) but holds neither the notice period nor the award.",
+    ),
+    NotEncoded(
+        "SB Art.15(1)–(3)",
+        "Revocation of the title for false materials, criminal or serious administrative penalties, serious dishonesty",
+        "Revocation is the bureau's decision on facts the registry does not hold for bases; the 2-year ban "
+        "that follows it is encoded on the recorded revocation date.",
+    ),
+    NotEncoded(
         "SB Art.17",
         "Major changes reported within 30 working days",
         "The registry keeps no record of a base's changes.",
