@@ -9,6 +9,7 @@ import pytest
 from domain import commands
 from domain.commands.agencies import CreditFactInput
 from domain.errors import RuleRefusal
+from domain.rules.common import same_premises
 from domain.rules.framework import Severity
 from tests import factories
 from tests.rule_support import ON, check
@@ -135,8 +136,29 @@ def test_enterprise_rules():
     assert moved[0].action == "publicise_actual_premises"
     assert not check(
         "DX-9.3",
-        {"actual_address": "北京市大兴区兴华大街二段3号2号楼", "registered_address": "北京市大兴区兴华大街二段3号"},
+        {"actual_address": "北京市大兴区兴华大街二段3号3层301室", "registered_address": "北京市大兴区兴华大街二段3号"},
     )
+
+
+@pytest.mark.parametrize(
+    ("actual", "same"),
+    [
+        ("北京市大兴区兴华大街二段3号院1号楼", True),
+        ("北京市大兴区兴华大街二段3号院 1号楼", True),
+        ("北京市大兴区兴华大街二段３号院１号楼", True),
+        ("北京市大兴区兴华大街二段3号院1号楼5层502室", True),
+        ("北京市大兴区兴华大街二段3号院1号楼3楼", True),
+        ("北京市大兴区兴华大街二段3号院2号楼", False),  # another building of the same compound
+        ("北京市大兴区兴华大街二段3号院1号楼B座", False),
+        ("北京市大兴区兴华大街二段3号院11号楼", False),  # a prefix, but another building
+        ("北京市大兴区兴华大街二段3号院", False),
+        ("北京市朝阳区建国路1号", False),
+    ],
+)
+def test_actual_premises_compare_building_by_building(actual, same):
+    facts = {"actual_address": actual, "registered_address": "北京市大兴区兴华大街二段3号院1号楼"}
+    assert same_premises(facts["registered_address"], actual) is same
+    assert bool(check("DX-9.3", facts)) is not same
 
 
 @pytest.mark.parametrize(
@@ -234,3 +256,9 @@ def test_only_a_major_hazard_determined_by_a_department_recommends_suspension():
 def test_one_false_material_registration_reads_in_the_singular():
     facts = {**hazards(), "false_materials_recent": [{"enterprise_id": 1, "found_on": dt.date(2025, 6, 1)}]}
     assert "1 registration obtained with false materials" in check("DX-13.3", facts)[0].message_en
+
+
+def test_a_longer_number_is_other_premises():
+    assert not same_premises("北京市大兴区金星西路5", "北京市大兴区金星西路51号")
+    assert same_premises("北京市大兴区金星西路5", "北京市大兴区金星西路5-3层")
+    assert not same_premises("北京市大兴区兴华大街二段3号", "北京市大兴区兴华大街二段3号2号楼")

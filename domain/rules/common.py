@@ -140,3 +140,23 @@ def has_permit_items(permit_items: bool, scope: str) -> bool:
 
 def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－（）", "0123456789-()")
+_BUILDING = re.compile(r"号楼|院|栋|幢|座")  # "3楼" alone is a floor
+
+
+def same_premises(registered: str, actual: str) -> bool:
+    """Whether ``actual`` names the premises at ``registered`` (DX Art.9(3), TZ §五(一)2): equal after
+    normalising spaces and full-width characters, or the registered address with only a floor or room
+    added. A longer number ("3号" → "31号") or another building or compound part ("3号" → "3号2号楼")
+    is other premises: a prefix test would take both for the registered one."""
+    reg = "".join(registered.split()).translate(_FULL_WIDTH)
+    act = "".join(actual.split()).translate(_FULL_WIDTH)
+    if act == reg:
+        return True
+    if not reg or not act.startswith(reg):
+        return False
+    rest = act[len(reg) :]
+    continues_number = reg[-1].isdigit() and rest[0].isdigit()
+    return not continues_number and _BUILDING.search(rest) is None

@@ -10,7 +10,15 @@ from typing import cast
 
 from domain.enums import HazardSeverity
 from domain.rules import facts
-from domain.rules.common import add_months, add_years, as_date, date_of, describe_listings, listings_in_window
+from domain.rules.common import (
+    add_months,
+    add_years,
+    as_date,
+    date_of,
+    describe_listings,
+    listings_in_window,
+    same_premises,
+)
 from domain.rules.framework import Action, Context, Finding, Pack, Severity, register_pack, rule
 
 PACK = register_pack(
@@ -218,7 +226,7 @@ def total_control(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
 )
 def actual_premises(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     actual, registered = ctx.facts.get("actual_address"), ctx.facts.get("registered_address") or ""
-    if actual and not actual.startswith(registered):
+    if actual and not same_premises(registered, actual):
         yield ctx.finding(
             "实际经营场所与登记住所不一致，须通过企业信用信息系统公示实际生产经营场所地址",
             "the actual premises differ from the registered address: publish them in the enterprise credit "

@@ -16,7 +16,7 @@ from typing import Any
 
 from domain import labels
 from domain.rules import facts
-from domain.rules.common import IndustryCategory, as_date, date_of, match_categories, share
+from domain.rules.common import IndustryCategory, as_date, date_of, match_categories, same_premises, share
 from domain.rules.framework import Action, Context, Finding, Pack, Severity, register_pack, rule
 
 PACK = register_pack(
@@ -149,7 +149,7 @@ def premises_basis(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
 def actual_business_match(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
     f = ctx.facts
     actual, registered = f.get("actual_address"), f.get("registered_address") or ""
-    if f.get("address_kind") == "actual_business" and actual and not actual.startswith(registered):
+    if f.get("address_kind") == "actual_business" and actual and not same_premises(registered, actual):
         yield ctx.finding(
             "实际经营场所与注册地址不一致，须通过国家企业信用信息公示系统自行公示",
             "the actual premises differ from the registered address: the enterprise must publish them in the "
