@@ -31,14 +31,26 @@ def test_ten_working_days_after_the_third_quarter_skip_golden_week():
     assert result.date > dt.date(2026, 10, 14) and not result.estimated
 
 
-def test_2027_is_not_published_yet_so_monday_to_friday_is_an_estimate():
-    assert is_working_day(dt.date(2027, 1, 1)) == (True, True)  # a Friday, estimated (New Year's Day in fact)
-    assert is_working_day(dt.date(2027, 1, 2)) == (False, True)  # a Saturday
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (dt.date(2027, 1, 1), False),  # New Year's Day, a Friday
+        (dt.date(2027, 1, 4), True),  # the Monday after
+        (dt.date(2027, 1, 2), False),  # a Saturday
+        (dt.date(2027, 5, 3), False),  # Labour Day's observed days
+        (dt.date(2027, 10, 1), False),  # National Day
+        (dt.date(2027, 10, 8), True),  # the Friday after Golden Week
+        (dt.date(2031, 10, 1), False),  # far past the calendar: still the statutory holiday
+        (dt.date(2031, 10, 9), True),  # an ordinary Thursday
+    ],
+)
+def test_past_the_published_calendar_statutory_holidays_are_estimated_days_off(day, working):
+    assert is_working_day(day) == (working, True)
 
 
 def test_a_span_into_an_unknown_year_is_marked_estimated():
     assert add_working_days(dt.date(2026, 12, 28), 3) == WorkingDayResult(dt.date(2026, 12, 31), False)
-    assert add_working_days(dt.date(2026, 12, 30), 3) == WorkingDayResult(dt.date(2027, 1, 4), True)
+    assert add_working_days(dt.date(2026, 12, 30), 3) == WorkingDayResult(dt.date(2027, 1, 5), True)
 
 
 def test_overrides_win_and_are_not_estimates():
