@@ -135,8 +135,17 @@ class Parameters:
         metadata=_doc(
             "WX Art.26(4); rules-from-seeds §9.4",
             "The published city-wide annual-report rate per report year, for 'individual_business' and "
-            "'enterprise'. Where a year is missing, jiqun uses the rate of all cluster-registered entities of "
-            "Wuxi in the registry and says so in the finding.",
+            "'enterprise' (“低于全市年报率”: the rate of all Wuxi entities, which the registry, holding only "
+            "cluster-registered ones, cannot compute). Where a year is missing, WX-26.4 makes no comparison "
+            "and says the rate is missing.",
+        ),
+    )
+    wx_citywide_annual_report_rate_sources: dict[int, str] = field(
+        default_factory=dict,
+        metadata=_doc(
+            "WX Art.26(4)",
+            "Where each year's city-wide rate was published and when (e.g. the bureau's notice and its date), "
+            "quoted in the finding beside the rate.",
         ),
     )
     wx_agency_circumstance_deduction: int = field(

@@ -420,3 +420,22 @@ async def test_after_the_measures_expire_registration_is_not_checked_and_says_so
         )
     assert [(r.rule_id, r.severity, r.subject_kind) for r in rows] == [("WX-IN-FORCE", "info", "Agency")]
     assert "2026-07-18" in rows[0].message_en
+
+
+def test_a_missing_citywide_rate_is_said_and_deducts_nothing():
+    facts = {
+        "annual_report_by_kind": rates(0.1, None)["annual_report_by_kind"],
+        "citywide_annual_report_rates": {"year": 2024, "source": None},
+    }
+    found = check("WX-26.4", facts)
+    assert [(f.severity, f.action) for f in found] == [(Severity.INFO, None)]
+    assert "未提供 2024 年度全市年报率" in found[0].message_zh and "deduction" not in found[0].facts
+    assert "no comparison was made" in found[0].message_en
+
+
+def test_the_published_rate_is_quoted_with_its_source():
+    facts = rates(0.5, 0.9)
+    facts["citywide_annual_report_rates"]["published_in"] = "无锡市市场监管局通报 2025-08-01"  # type: ignore[index]
+    found = check("WX-26.4", facts)
+    assert found[0].facts["citywide_source"] == "parameter" and found[0].severity == Severity.WARN
+    assert found[0].facts["published_in"] == "无锡市市场监管局通报 2025-08-01"

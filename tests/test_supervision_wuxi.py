@@ -19,7 +19,9 @@ async def test_uncontactable_entities_and_missing_reports_recommend_stopping_the
         outcome = await commands.run_supervision(u, "320200", dt.date(2026, 3, 2))
         await u.commit()
     by_rule = {f.rule_id: f for f in outcome.findings if f.subject_kind == "Agency" and f.subject_id == agency_id}
-    assert set(by_rule) == {"WX-26.3", "WX-15", "WX-13.3"}
+    assert set(by_rule) == {"WX-26.3", "WX-15", "WX-13.3", "WX-26.4"}
+    missing = by_rule["WX-26.4"]  # no city-wide rate given: said, not compared, nothing deducted
+    assert (missing.severity, missing.action) == ("info", None) and "deduction" not in missing.facts
     share = by_rule["WX-26.3"]
     assert (share.action, share.article, share.facts["deduction"]) == ("stop_service", "WX Art.26(3)", 3)
     assert share.facts["uncontactable"] == enterprises[:3] and share.facts["discretionary"] is True

@@ -29,7 +29,6 @@ from domain.facts import (
     address_facts,
     addresses_of,
     agency_facts,
-    annual_report_stats,
     enterprise_facts,
     load_records,
     report_year_as_of,
@@ -66,28 +65,15 @@ async def jurisdiction_scope(session: AsyncSession, code: str) -> dict[str, Juri
 async def citywide_annual_report_rates(
     session: AsyncSession, pack: str, as_of: dt.date, params: Parameters
 ) -> dict[str, Any]:
-    """WX Art.26(4)'s city-wide rate for the report year: the published figure when the parameter has
-    it, else the rate over all cluster-registered entities of the pack's jurisdictions in the registry."""
+    """WX Art.26(4)'s city-wide rate for the report year: the published figure the parameter gives, with
+    where and when it was published. Without it the rate is missing (``source`` None): the registry holds
+    only cluster-registered entities, whose rate is not the city's, so it is not used in its place."""
     year = report_year_as_of(as_of)
     published = params.wx_citywide_annual_report_rates.get(year)
     if published:
-        return {"year": year, "source": "parameter", **published}
-    codes = (
-        (
-            await session.execute(
-                select(Jurisdiction.code).where(Jurisdiction.rule_pack == pack).order_by(Jurisdiction.code)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    addresses = await addresses_of(session, jurisdiction_codes=list(codes))
-    records = await load_records(session, addresses, [], as_of)
-    rates: dict[str, Any] = {"year": year, "source": "registry"}
-    for group in ("individual_business", "enterprise"):
-        stats = annual_report_stats([e for e in records.enterprises if e.group == group], records, year)
-        rates[group] = stats["rate"]
-    return rates
+        cited = params.wx_citywide_annual_report_rate_sources.get(year)
+        return {"year": year, "source": "parameter", "published_in": cited, **published}
+    return {"year": year, "source": None}
 
 
 async def _previous_stages(session: AsyncSession, codes: Iterable[str], as_of: dt.date) -> dict[int, PriorStage]:

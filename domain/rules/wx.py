@@ -445,10 +445,22 @@ def uncontactable_share(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[
     quote="托管的集群注冊登記經營主體(個體戶、企業)當年年報率分別低于全市年報率的",
 )
 def annual_report_rate(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
-    """The city-wide rate is the published figure when the parameter has it for the year; otherwise the
-    rate of all cluster-registered entities of Wuxi in the registry (facts say which)."""
+    """The city-wide rate is the published figure the parameter gives for the year, with its source.
+    Without it no comparison is made and an info finding says the rate is missing: the registry's own
+    rate covers only cluster-registered entities, a different population from “全市”."""
     by_kind: Mapping[str, facts.AnnualReportStats | dict[str, Any]] = ctx.facts.get("annual_report_by_kind") or {}
     citywide = ctx.facts.get("citywide_annual_report_rates") or {}
+    if citywide.get("source") is None and any((by_kind.get(g) or {}).get("rate") is not None for g in KIND_GROUPS):
+        year = citywide.get("year")
+        yield ctx.finding(
+            f"未提供 {year} 年度全市年报率（须注明发布来源和日期），未作比较",
+            f"the city-wide {year} annual-report rate has not been given (with where and when it was "
+            "published), so no comparison was made",
+            used={"citywide": citywide},
+            severity=Severity.INFO,
+            action=None,
+        )
+        return
     for group in KIND_GROUPS:
         own, city = by_kind.get(group) or {}, citywide.get(group)
         rate = own.get("rate")
@@ -461,7 +473,13 @@ def annual_report_rate(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[F
             f"hosted {'individual businesses' if group == 'individual_business' else 'enterprises'} filed "
             f"{own['year']} annual reports at {rate:.1%}, below the "
             f"city-wide {city:.1%}",
-            {"group": group, "own": own, "citywide": city, "citywide_source": citywide.get("source")},
+            {
+                "group": group,
+                "own": own,
+                "citywide": city,
+                "citywide_source": citywide.get("source"),
+                "published_in": citywide.get("published_in"),
+            },
             len(own.get("missing") or ()),
         )
 
