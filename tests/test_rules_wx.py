@@ -439,3 +439,16 @@ def test_the_published_rate_is_quoted_with_its_source():
     found = check("WX-26.4", facts)
     assert found[0].facts["citywide_source"] == "parameter" and found[0].severity == Severity.WARN
     assert found[0].facts["published_in"] == "无锡市市场监管局通报 2025-08-01"
+
+
+@pytest.mark.parametrize(
+    ("window_start", "deducted"),
+    [(dt.date(2025, 1, 9), True), (dt.date(2025, 1, 10), True), (dt.date(2025, 1, 11), False)],
+)
+def test_a_concealment_counts_in_the_window_of_the_registration_only(window_start, deducted):
+    facts = {
+        "registered_on": dt.date(2025, 1, 10),
+        "window_start": window_start,
+        "credit_facts": [listing("legal_representative", "dishonest_debtor", dt.date(2024, 6, 1), None)],
+    }
+    assert bool(check("WX-26.1", facts)) is deducted

@@ -388,9 +388,14 @@ def _art26(
 def concealed_credit(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Finding]:
     """A listing in the two years before registration that is stored now was not declared then: a
     declared one would have refused the registration under WX-8.4. Agencies registered before the
-    measures came into force were not checked, so they are left out."""
+    measures came into force were not checked, so they are left out. The concealment is one act, the
+    declaration at registration: it counts in the window (the rating year, the run's look-back) that
+    holds the registration date and not again in every later year."""
     registered = as_date(ctx.facts.get("registered_on"))
+    window_start = as_date(ctx.facts.get("window_start"))
     if registered is None or registered < IN_FORCE_FROM:
+        return
+    if window_start is not None and registered < window_start:
         return
     start = add_years(registered, -CREDIT_YEARS)
     hits = listings_in_window(
