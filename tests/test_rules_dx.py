@@ -262,3 +262,32 @@ def test_a_longer_number_is_other_premises():
     assert not same_premises("北京市大兴区金星西路5", "北京市大兴区金星西路51号")
     assert same_premises("北京市大兴区金星西路5", "北京市大兴区金星西路5-3层")
     assert not same_premises("北京市大兴区兴华大街二段3号", "北京市大兴区兴华大街二段3号2号楼")
+
+
+@pytest.mark.parametrize(
+    ("removed_on", "refused"),
+    [(None, True), (ON + D, True), (ON, False), (ON - D, False)],
+)
+def test_an_enterprise_with_a_current_listing_cannot_enter(removed_on, refused):
+    facts = {"credit_facts": [listing("agency", "serious_dishonest", dt.date(2024, 1, 1), removed_on)]}
+    found = check("DX-9.1", facts, checkpoint="enterprise.register")
+    assert bool(found) is refused
+    if refused:
+        assert "严重违法失信名单" in found[0].message_zh and found[0].field == "creditFacts"
+
+
+def test_a_listing_made_after_the_registration_date_is_not_yet_a_record():
+    assert not check("DX-9.1", {"credit_facts": [listing("agency", "dishonest_debtor", ON + D, None)]})
+
+
+async def test_a_declared_listing_refuses_the_enterprise_at_a_daxing_address(uow):
+    agency = await factories.agency(uow)
+    address = await factories.published_address(uow, agency.id)
+    listed = CreditFactInput(subject="legal_representative", kind="dishonest_debtor", listed_on=dt.date(2025, 9, 1))
+    with pytest.raises(RuleRefusal) as refused:
+        await factories.enterprise(uow, address.id, credit_facts=[listed])
+    assert (refused.value.rule, refused.value.article) == ("DX-9.1", "DX Art.9(1)")
+    repaired = CreditFactInput(
+        subject="legal_representative", kind="dishonest_debtor", listed_on=dt.date(2025, 9, 1), removed_on=ON
+    )
+    assert (await factories.enterprise(uow, address.id, credit_facts=[repaired])).id

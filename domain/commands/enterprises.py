@@ -4,17 +4,20 @@ abnormal list, findings and tax filings (the facts the supervision rules read)."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.commands.agencies import CreditFactInput
 from domain.commands.common import check_version, get_jurisdiction, load, packs_for, parse_enum
 from domain.enums import (
     AbnormalReason,
     AddressStatus,
     AgencyStatus,
+    CreditFactKind,
+    CreditSubject,
     EnterpriseKind,
     EnterpriseStatus,
     FindingKind,
@@ -197,6 +200,7 @@ async def register_enterprise(
     actual_address: str | None = None,
     registered_on: dt.date | None = None,
     personal: EnterprisePersonalInput | None = None,
+    credit_facts: Sequence[CreditFactInput] = (),
 ) -> Enterprise:
     """Register an enterprise at a published cluster address that has a free place."""
     session = uow.session
@@ -235,10 +239,19 @@ async def register_enterprise(
         actual_address=actual,
         registered_on=on,
     )
+    facts = registration_facts(address, j, enterprise)
+    if credit_facts:  # declared at intake (DX Art.9(1)); checked, not stored
+        for c in credit_facts:
+            parse_enum(CreditFactKind, c.kind, "creditFacts.kind")
+            parse_enum(CreditSubject, c.subject, "creditFacts.subject")
+        facts["credit_facts"] = [
+            {"subject": c.subject, "kind": c.kind, "listed_on": c.listed_on, "removed_on": c.removed_on}
+            for c in credit_facts
+        ]
     await uow.check_rules(
         "enterprise.register",
         packs_for(j),
-        registration_facts(address, j, enterprise),
+        facts,
         jurisdiction_code=j.code,
         subject_kind="Enterprise",
         on=on,

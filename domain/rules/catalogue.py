@@ -42,11 +42,6 @@ NOT_ENCODED: tuple[NotEncoded, ...] = (
         "Physical or shared office space",
         "The model has no field for the kind of space; the filing materials carry it.",
     ),
-    NotEncoded(
-        "DX Art.9(1)",
-        "Hosted enterprise has no bad credit record",
-        "The registry keeps no credit records of enterprises.",
-    ),
     NotEncoded("DX Art.9(2)", "Cooperates with supervision", "Behaviour, not a stored fact."),
     NotEncoded(
         "DX Art.9(4)",

@@ -215,6 +215,36 @@ def total_control(ctx: Context[facts.AddressFilingFacts]) -> Iterator[Finding]:
 
 @rule(
     PACK,
+    "DX-9.1",
+    "DX Art.9(1)",
+    ("enterprise.register",),
+    "入驻经营主体无不良信用记录",
+    "An entering enterprise has no bad credit record",
+    action=Action.REFUSE,
+    quote="申请入驻集群登记住所的经营主体应达到以下要求:（一）无不良信用记录",
+)
+def enterprise_credit(ctx: Context[facts.EnterpriseRegistrationFacts]) -> Iterator[Finding]:
+    """The listings the enterprise declares at intake; one not removed by the registration date is a bad
+    credit record. The text sets no look-back (unlike DX Art.4(2)'s three years for agencies), so a
+    removed listing (credit repaired) no longer counts."""
+    on = ctx.on
+    current = [
+        c
+        for c in ctx.facts.get("credit_facts") or ()
+        if date_of(c["listed_on"]) <= on and (c.get("removed_on") is None or date_of(c["removed_on"]) > on)
+    ]
+    if current:
+        listed, listed_en = describe_listings(current)
+        yield ctx.finding(
+            f"经营主体有不良信用记录（{listed}），不得入驻集群登记住所",
+            f"the enterprise has a bad credit record ({listed_en}) and cannot enter a cluster address",
+            used={"listings": current},
+            field="creditFacts",
+        )
+
+
+@rule(
+    PACK,
     "DX-9.3",
     "DX Art.9(3)",
     ("enterprise.register",),

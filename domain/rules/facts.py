@@ -142,6 +142,8 @@ class EnterpriseRegistrationFacts(TypedDict):
     enterprise_key_industries: list[str]
     actual_address: str | None
     registered_address: str
+    # DX Art.9(1): the credit listings the enterprise declares at intake (the registry keeps none of its own).
+    credit_facts: NotRequired[list[CreditListing]]
 
 
 class AddressExitFacts(TypedDict):
