@@ -152,7 +152,9 @@ NOT_ENCODED: tuple[NotEncoded, ...] = (
     NotEncoded(
         "SB Art.13–14",
         "Yearly performance evaluation and star rating (fail / average / good)",
-        "The seed gives no scoring formula; only the eligibility conditions of Art.6–7 are evaluated.",
+        "The registry records applications, not designated bases or their yearly participation, so neither "
+        "'未按要求参加的，视同为绩效评价结果不合格' nor the revocation of Art.14 has a fact to read; the "
+        "grades themselves have no formula in the seed.",
     ),
     NotEncoded(
         "WX Art.19",
