@@ -11,6 +11,7 @@ from graphql import GraphQLError
 from sqlalchemy import func, select
 from strawberry.types import Info
 
+from domain.capacity import free_places_sql
 from domain.db import AnySelect
 from domain.enums import Role as DomainRole
 from domain.errors import DomainError
@@ -328,6 +329,7 @@ class ReferenceQueries:
             func.count(AddressRow.id.distinct()),
             func.coalesce(func.sum(AddressRow.capacity), 0),
             func.coalesce(func.sum(AddressRow.occupied), 0),
+            func.coalesce(func.sum(free_places_sql()), 0),
         ).where(address_visibility(ctx))
         if StatisticsDimension.KEY_INDUSTRY in dims:
             stmt = stmt.join(AddressKeyIndustry, AddressKeyIndustry.address_id == AddressRow.id)
@@ -341,7 +343,7 @@ class ReferenceQueries:
         out = []
         for row in rows:
             group = dict(zip(dims, row[: len(dims)], strict=True))
-            addresses, capacity, occupied = (int(v) for v in row[len(dims) :])
+            addresses, capacity, occupied, free = (int(v) for v in row[len(dims) :])
             out.append(
                 DirectoryStatistic(
                     jurisdiction_code=group.get(StatisticsDimension.JURISDICTION),
@@ -350,7 +352,7 @@ class ReferenceQueries:
                     addresses=addresses,
                     capacity=capacity,
                     occupied=occupied,
-                    free_places=max(capacity - occupied, 0),
+                    free_places=free,
                     enterprises=occupied,
                 )
             )

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from domain.ids import to_global_id
-from domain.model import Agency, Score
+from domain.model import Address, Agency, Score
 from tests.graphql_support import Api, World
 
 NEAR_DAXING = {"latitude": 39.7265, "longitude": 116.3411, "radiusKm": 50}
@@ -311,3 +311,37 @@ async def test_rule_catalogue_and_reference_data(api: Api, world: World) -> None
     assert data["viewer"] == {"role": "ANONYMOUS", "jurisdictionCodes": [], "agency": None}
     beijing = await api.data("{ viewer { role jurisdictionCodes } }", as_="regulator-beijing")
     assert beijing["viewer"] == {"role": "REGULATOR", "jurisdictionCodes": ["110000", "110112", "110115"]}
+
+
+async def test_an_address_not_accepting_registrations_offers_no_free_places(
+    api: Api, world: World, sessionmaker
+) -> None:
+    """A suspended address keeps its capacity but offers no place (domain/capacity.py): 0 free places,
+    left out by minFreePlaces, told apart by acceptingRegistrations, and not counted in the statistics."""
+    async with sessionmaker() as s:
+        open_rows = (
+            await s.execute(
+                select(Address.code, Address.capacity - Address.occupied)
+                .where(Address.status == "published", Address.capacity > Address.occupied)
+                .order_by(Address.code)
+            )
+        ).all()
+        code, room = open_rows[0]
+        await s.execute(update(Address).where(Address.code == code).values(status="suspended"))
+        await s.commit()
+    query = """query($code: String!) {
+      one: address(code: $code) { status freePlaces capacity }
+      roomy: addresses(first: 100, filter: {minFreePlaces: 1}) { nodes { code freePlaces status } }
+      open: addresses(first: 100, filter: {acceptingRegistrations: true}) { nodes { code status } }
+      closed: addresses(first: 100, filter: {acceptingRegistrations: false}) { nodes { code status } }
+      total: directoryStatistics(groupBy: []) { freePlaces }
+    }"""
+    data = await api.data(query, {"code": code})
+    assert data["one"]["status"] == "SUSPENDED" and data["one"]["freePlaces"] == 0 and room > 0
+    assert code not in {n["code"] for n in data["roomy"]["nodes"]}
+    assert all(n["status"] == "PUBLISHED" and n["freePlaces"] >= 1 for n in data["roomy"]["nodes"])
+    assert {n["code"] for n in data["roomy"]["nodes"]} == {c for c, r in open_rows[1:]}
+    assert {n["status"] for n in data["open"]["nodes"]} == {"PUBLISHED"}
+    assert code in {n["code"] for n in data["closed"]["nodes"]}
+    assert "PUBLISHED" not in {n["status"] for n in data["closed"]["nodes"]}
+    assert data["total"][0]["freePlaces"] == sum(r for _, r in open_rows[1:])

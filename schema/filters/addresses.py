@@ -12,6 +12,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import func, select
 
+from domain.capacity import accepting_sql, free_places_sql
 from domain.db import AnySelect
 from domain.model import Address, AddressKeyIndustry, Agency
 from schema.context import Context
@@ -46,7 +47,14 @@ class AddressFilter:
         default=None, description="Addresses set up to attract this industry."
     )
     min_free_places: int | None = strawberry.field(
-        default=None, description="At least this many free places (capacity minus registered enterprises)."
+        default=None,
+        description="At least this many free places (capacity minus registered enterprises; 0 at an address "
+        "that does not accept registrations).",
+    )
+    accepting_registrations: bool | None = strawberry.field(
+        default=None,
+        description="true: only addresses that accept registrations now (published, 公示); false: only those "
+        "that do not (not yet published, suspended, cancelled, exiting or exited).",
     )
     text: str | None = strawberry.field(
         default=None, description="Text in the address (地址) or in its agency's name, case-insensitive."
@@ -57,7 +65,9 @@ class AddressFilter:
 @strawberry.enum(description="What to order addresses by; the address id breaks ties.")
 class AddressOrderField(Enum):
     CODE = strawberry.enum_value("code", description="The address code (jurisdiction, then filing order).")
-    FREE_PLACES = strawberry.enum_value("free_places", description="Free places.")
+    FREE_PLACES = strawberry.enum_value(
+        "free_places", description="Free places (0 at an address that does not accept registrations)."
+    )
     DISTANCE = strawberry.enum_value("distance", description="Distance from filter.near (requires it).")
     NAME = strawberry.enum_value("name", description="The address text.")
     PUBLISHED_ON = strawberry.enum_value("published_on", description="The publication date (公示日期).")
@@ -85,7 +95,7 @@ def _key(expression: Any, descending: bool, kind: type) -> tuple[SortKey, SortKe
 
 _STATIC_KEYS: dict[str, tuple[Any, type]] = {
     "code": (Address.code, str),
-    "free_places": (Address.capacity - Address.occupied, int),
+    "free_places": (free_places_sql(), int),
     "name": (Address.address_text, str),
     "published_on": (func.coalesce(Address.published_on, NEVER), dt.date),
 }
@@ -133,7 +143,10 @@ def address_query(ctx: Context, where: AddressFilter | None, order: AddressOrder
             )
         )
     if where.min_free_places is not None:
-        conditions.append(Address.capacity - Address.occupied >= where.min_free_places)
+        conditions.append(free_places_sql() >= where.min_free_places)
+    if where.accepting_registrations is not None:
+        accepting = accepting_sql()
+        conditions.append(accepting if where.accepting_registrations else ~accepting)
     if where.text is not None:
         text = search_text(where.text, "filter.text")
         conditions.append(

@@ -72,7 +72,10 @@ class Address(Node):
     premises_basis: PremisesBasis = strawberry.field(description="The documents behind the premises.")
     capacity: int = strawberry.field(description="How many enterprises may register here (总量控制).")
     occupied: int = strawberry.field(description="How many enterprises are registered here now.")
-    free_places: int = strawberry.field(description="capacity minus occupied.")
+    free_places: int = strawberry.field(
+        description="Places an enterprise could still register at: capacity minus occupied while the address "
+        "accepts registrations (published, 公示), otherwise 0."
+    )
     key_industries: list[KeyIndustry] = strawberry.field(description="Industries the address is set up to attract.")
     status: AddressStatus = strawberry.field(description="Lifecycle state; enterprises register only when PUBLISHED.")
     status_changed_on: dt.date = strawberry.field(description="When the status last changed.")

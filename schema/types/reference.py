@@ -76,7 +76,9 @@ class DirectoryStatistic:
     addresses: int = strawberry.field(description="Addresses.")
     capacity: int = strawberry.field(description="Places in total (总量).")
     occupied: int = strawberry.field(description="Places taken.")
-    free_places: int = strawberry.field(description="Places free.")
+    free_places: int = strawberry.field(
+        description="Free places of the group's addresses (0 at each that does not accept registrations)."
+    )
     enterprises: int = strawberry.field(description="Enterprises registered there now (active or abnormal-listed).")
 
     @strawberry.field(description="The group's jurisdiction, when grouped by it.")
