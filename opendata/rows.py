@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
 
 from domain.access import PUBLIC, AddressTable, address_visible
+from domain.capacity import free_places
 from domain.db import AnySelect
 from domain.ids import to_global_id
 from domain.model import Address, AddressKeyIndustry, Agency, ChangeLogEntry, Enterprise, Jurisdiction, Notice
@@ -181,7 +182,7 @@ def _address_row(r: Any) -> dict[str, Any]:
     row = r._asdict()
     row["id"] = to_global_id("Address", r.id)
     row["location"] = _location(row.pop("longitude"), row.pop("latitude"))
-    row["free_places"] = max(r.capacity - r.occupied, 0)
+    row["free_places"] = free_places(r.status, r.capacity, r.occupied)
     return row
 
 

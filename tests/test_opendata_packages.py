@@ -82,6 +82,8 @@ async def test_packages_are_valid_and_show_every_case(sessionmaker, uow, tmp_dat
     published = addresses[to_global_id("Address", registry.published_id)]
     assert (published["occupied"], published["free_places"], published["location"]) == ("1", "2", "116.3411,39.7265")
     assert addresses[to_global_id("Address", registry.exited_id)]["location"] == ""
+    for closed in (registry.suspended_id, registry.exited_id, registry.cancelled_id):
+        assert addresses[to_global_id("Address", closed)]["free_places"] == "0"  # no registration possible
     agencies = read_rows(latest / "agencies.csv")
     assert [a["id"] for a in agencies] == [to_global_id("Agency", registry.agency_id)]  # not the idle agency
     industries = read_rows(latest / "address_key_industries.csv")
