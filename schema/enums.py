@@ -13,6 +13,7 @@ import strawberry
 
 from domain import enums as d
 from domain.key_industries import KEY_INDUSTRIES
+from domain.rules.wx import GRADE_BANDS, LOWEST_GRADE
 
 
 def _mirror(
@@ -65,6 +66,17 @@ def _key_industry_enum() -> Any:
 
 
 KeyIndustry = _key_industry_enum()
+
+
+def _credit_grade_enum() -> Any:
+    grades = [*(grade for grade, _ in GRADE_BANDS), LOWEST_GRADE]
+    copy = StrEnum("CreditGrade", [(g, g) for g in grades])  # type: ignore[misc]
+    return strawberry.enum(
+        copy, description="An agency's credit grade (信用等级) from its latest rating, A best to D worst (WX Art.22)."
+    )
+
+
+CreditGrade = _credit_grade_enum()
 
 
 @strawberry.enum(description="Sort direction.")

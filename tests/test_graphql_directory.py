@@ -345,3 +345,37 @@ async def test_an_address_not_accepting_registrations_offers_no_free_places(
     assert code in {n["code"] for n in data["closed"]["nodes"]}
     assert "PUBLISHED" not in {n["status"] for n in data["closed"]["nodes"]}
     assert data["total"][0]["freePlaces"] == sum(r for _, r in open_rows[1:])
+
+
+async def test_key_industries_and_grades_are_lists_of_enums(api: Api, world: World, sessionmaker) -> None:
+    """keyIndustries matches any of its industries; agencyGrades keeps addresses whose agency has one of
+    the grades; AgencyFilter.grades is an enum, so a grade outside A–D is refused instead of matching
+    nothing; the deprecated forms still answer as before."""
+    await _grade(sessionmaker, world.agencies["daxing"], "A")
+    query = """query($one: KeyIndustry!, $other: KeyIndustry!, $g: [CreditGrade!]) {
+      one: addresses(first: 100, filter: {keyIndustries: [$one]}) { nodes { code } }
+      old: addresses(first: 100, filter: {keyIndustry: $one}) { nodes { code } }
+      other: addresses(first: 100, filter: {keyIndustries: [$other]}) { nodes { code } }
+      both: addresses(first: 100, filter: {keyIndustries: [$one, $other]}) { nodes { code } }
+      graded: addresses(first: 100, filter: {agencyGrades: $g}) { nodes { code agency { latestGrade } } }
+      all: addresses(first: 100) { nodes { code agency { latestGrade } } }
+      agencies(filter: {grades: $g}) { nodes { latestGrade } }
+      oldAgencies: agencies(filter: {grade: ["A"]}) { nodes { latestGrade } }
+    }"""
+    variables = {"one": "DIGITAL_ECONOMY", "other": "MEDICINE_HEALTH", "g": ["A"]}
+    data = await api.data(query, variables, as_="regulator-beijing")
+
+    def codes(name: str) -> set[str]:
+        return {n["code"] for n in data[name]["nodes"]}
+
+    assert codes("one") and codes("other") and codes("one") == codes("old")
+    assert codes("both") == codes("one") | codes("other") > codes("one")
+    expected = {n["code"] for n in data["all"]["nodes"] if (n["agency"] or {}).get("latestGrade") == "A"}
+    assert expected and codes("graded") == expected
+    assert (
+        [n["latestGrade"] for n in data["agencies"]["nodes"]]
+        == ["A"]
+        == [n["latestGrade"] for n in data["oldAgencies"]["nodes"]]
+    )
+    refused = await api.post("{ agencies(filter: {grades: [Z]}) { totalCount } }")
+    assert refused.status_code == 400 and "CreditGrade" in refused.json()["errors"][0]["message"]

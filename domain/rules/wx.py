@@ -57,6 +57,7 @@ INITIAL_SCORE = 100
 STATIC_POINTS = 30
 DYNAMIC_POINTS = 70
 GRADE_BANDS = (("A", 75), ("B", 50), ("C", 25))
+LOWEST_GRADE = "D"
 KIND_GROUPS = ("individual_business", "enterprise")
 
 # Food, beverage and tea wholesale and retail (tobacco left out: it is a licensed item anyway) and catering.
@@ -579,7 +580,7 @@ def quarterly_report(ctx: Context[facts.AgencySupervisionFacts]) -> Iterator[Fin
 
 def grade_for(score: float) -> str:
     """WX Art.22: A ≥ 75, B ≥ 50, C ≥ 25, otherwise D."""
-    return next((grade for grade, floor in GRADE_BANDS if score >= floor), "D")
+    return next((grade for grade, floor in GRADE_BANDS if score >= floor), LOWEST_GRADE)
 
 
 @rule(

@@ -16,7 +16,7 @@ from domain.capacity import accepting_sql, free_places_sql
 from domain.db import AnySelect
 from domain.model import Address, AddressKeyIndustry, Agency
 from schema.context import Context
-from schema.enums import AddressKind, AddressStatus, KeyIndustry, OrderDirection
+from schema.enums import AddressKind, AddressStatus, CreditGrade, KeyIndustry, OrderDirection
 from schema.errors import BadUserInput
 from schema.filters.common import contains, search_text, values, within_jurisdiction
 from schema.geo import bounding_box, distance_km
@@ -44,7 +44,15 @@ class AddressFilter:
     status: list[AddressStatus] | None = strawberry.field(default=None, description="Any of these states.")
     kind: list[AddressKind] | None = strawberry.field(default=None, description="Any of these kinds.")
     key_industry: KeyIndustry | None = strawberry.field(
-        default=None, description="Addresses set up to attract this industry."
+        default=None,
+        description="Addresses set up to attract this industry.",
+        deprecation_reason="Use keyIndustries, which takes one or more industries (any of them).",
+    )
+    key_industries: list[KeyIndustry] | None = strawberry.field(
+        default=None, description="Addresses set up to attract any of these industries (重点产业)."
+    )
+    agency_grades: list[CreditGrade] | None = strawberry.field(
+        default=None, description="Addresses whose agency's latest credit grade (信用等级) is one of these."
     )
     min_free_places: int | None = strawberry.field(
         default=None,
@@ -142,6 +150,12 @@ def address_query(ctx: Context, where: AddressFilter | None, order: AddressOrder
                 select(AddressKeyIndustry.address_id).where(AddressKeyIndustry.industry == where.key_industry.value)
             )
         )
+    if (industries := values(where.key_industries)) is not None:
+        conditions.append(
+            Address.id.in_(select(AddressKeyIndustry.address_id).where(AddressKeyIndustry.industry.in_(industries)))
+        )
+    if (grades := values(where.agency_grades)) is not None:
+        conditions.append(Address.agency_id.in_(select(Agency.id).where(Agency.latest_grade.in_(grades))))
     if where.min_free_places is not None:
         conditions.append(free_places_sql() >= where.min_free_places)
     if where.accepting_registrations is not None:

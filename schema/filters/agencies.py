@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from domain.db import AnySelect
 from domain.model import Agency
-from schema.enums import AgencyKind, AgencyRole, AgencyStatus, OrderDirection
+from schema.enums import AgencyKind, AgencyRole, AgencyStatus, CreditGrade, OrderDirection
 from schema.filters.common import contains, search_text, values, within_jurisdiction
 from schema.pagination import Ordering, SortKey
 
@@ -24,7 +24,14 @@ class AgencyFilter:
     status: list[AgencyStatus] | None = strawberry.field(default=None, description="Any of these states.")
     kind: list[AgencyKind] | None = strawberry.field(default=None, description="Any of these kinds.")
     role: list[AgencyRole] | None = strawberry.field(default=None, description="Any of these roles.")
-    grade: list[str] | None = strawberry.field(default=None, description="Latest credit grade is one of these (A–D).")
+    grade: list[str] | None = strawberry.field(
+        default=None,
+        description="Latest credit grade is one of these (A–D).",
+        deprecation_reason="Use grades: a value outside A–D is refused there instead of matching nothing.",
+    )
+    grades: list[CreditGrade] | None = strawberry.field(
+        default=None, description="Latest credit grade (信用等级) is one of these."
+    )
     text: str | None = strawberry.field(default=None, description="Text in the name or the USCC, case-insensitive.")
 
 
@@ -69,6 +76,7 @@ def agency_statement(where: AgencyFilter | None) -> AnySelect:
         (Agency.kind, values(where.kind)),
         (Agency.role, values(where.role)),
         (Agency.latest_grade, where.grade),
+        (Agency.latest_grade, values(where.grades)),
     ):
         if chosen is not None:
             conditions.append(column.in_(chosen))
