@@ -46,6 +46,12 @@ def _file_url(base_url: str, package: str, release: dict[str, Any], file: dict[s
     return layout.release_url(base_url, package, release["version"]) + file["path"]
 
 
+def _release_href(release: dict[str, Any]) -> str:
+    """A release folder relative to the dataset page (``<package>/``), so the page's links work on whatever
+    host, port or proxy prefix serves it; only the JSON-LD carries absolute IRIs (``public_base_url``)."""
+    return f"{layout.RELEASES}/{release['version']}/"
+
+
 def schema_org_dataset(base_url: str, package: PackageDef, history: dict[str, Any]) -> dict[str, Any]:
     latest, first = history["releases"][0], history["releases"][-1]
     url = layout.dataset_url(base_url, package.name)
@@ -98,9 +104,9 @@ def dataset_page(base_url: str, package: PackageDef, descriptor: dict[str, Any],
             history=history,
             latest=latest,
             resources=_dictionary(descriptor),
-            downloads=[(f, _file_url(base_url, package.name, latest, f)) for f in latest["files"]],
-            release_url=lambda r: layout.release_url(base_url, package.name, r["version"]),
-            catalog_url=f"{base_url}/",
+            downloads=[(f, _release_href(latest) + f["path"]) for f in latest["files"]],
+            release_url=_release_href,
+            catalog_url="../",
             license=LICENSES[0],
             json_ld=_json_ld(schema_org_dataset(base_url, package, history)),
         )
@@ -123,8 +129,8 @@ def index_page(base_url: str, published: Sequence[tuple[PackageDef, dict[str, An
         _environment()
         .get_template("index.html")
         .render(
-            published=[(p, h["releases"][0], layout.dataset_url(base_url, p.name)) for p, h in published],
-            catalog_url=f"{base_url}/{layout.CATALOG}",
+            published=[(p, h["releases"][0], f"{p.name}/") for p, h in published],
+            catalog_url=layout.CATALOG,
             license=LICENSES[0],
             json_ld=_json_ld(catalog_ld),
         )

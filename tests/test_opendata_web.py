@@ -9,6 +9,7 @@ from email.utils import formatdate
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 
@@ -94,7 +95,44 @@ class _Page(HTMLParser):
 def _render(url: str, profile: Path) -> _Page:
     page = _Page()
     page.feed(dump_dom(url, profile))
+    page.downloads = [urljoin(url, href) for href in page.downloads]
     return page
+
+
+class _Links(HTMLParser):
+    """Every ``href`` of a page, as written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag in ("a", "link") and href:
+            self.hrefs.append(href)
+
+
+async def test_page_links_work_on_any_host_and_port(sessionmaker, uow, tmp_data_dir):
+    """Published for one public base URL, served from another host and prefix: every link on both pages
+    is relative and answers 200, while the catalogue keeps the configured absolute IRIs."""
+    await build_registry(uow)
+    await publish_to(sessionmaker.kw["bind"], tmp_data_dir, base_url="https://data.example.org/opendata")
+    async with _client(tmp_data_dir) as client:
+        checked = 0
+        for page_path in ("/", "/approved-addresses/", "/public-notices/"):
+            page = await client.get(page_path)
+            assert page.status_code == 200
+            links = _Links()
+            links.feed(page.text)
+            local = [h for h in links.hrefs if not h.startswith("https://creativecommons.org/")]
+            assert local and not [h for h in local if "//" in h or h.startswith("/")], local
+            for href in local:
+                target = urljoin(f"http://test{page_path}", href)
+                assert (await client.get(target)).status_code == 200, (page_path, href)
+                checked += 1
+        assert checked > 10
+        catalog = (await client.get("/catalog.jsonld")).json()
+        assert catalog["@id"] == "https://data.example.org/opendata/catalog.jsonld"
 
 
 def _sha256(content: bytes) -> str:
