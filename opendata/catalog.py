@@ -20,7 +20,10 @@ CONTEXT = {
     "spdx": "http://spdx.org/rdf/terms#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
 }
+# DCAT-AP's checksum-algorithm shape asks for an https IRI of the SPDX terms and the class spdx:ChecksumAlgorithm.
+SHA256 = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 _FILE_TYPES = {
     "text/csv": "CSV",
     "application/json": "JSON",
@@ -39,30 +42,59 @@ def _datetime(value: str) -> dict[str, str]:
     return {"@value": value, "@type": "xsd:dateTime"}
 
 
-def _publisher() -> dict[str, Any]:
-    return {"@type": "foaf:Agent", "foaf:name": CONTRIBUTORS[0]["title"]}
+def _typed(iri: str, *types: str) -> dict[str, Any]:
+    """A value object with its class, as DCAT-AP's range shapes require of every IRI-valued property."""
+    return {"@id": iri, "@type": list(types) if len(types) > 1 else types[0]}
+
+
+def _concept(scheme: str, code: str, label: Any, *types: str) -> dict[str, Any]:
+    """A term of an EU controlled vocabulary, typed, labelled and placed in its scheme as the vocabulary
+    shapes ask."""
+    base = f"http://publications.europa.eu/resource/authority/{scheme}"
+    return {
+        "@id": f"{base}/{code}",
+        "@type": [*types, "skos:Concept"],
+        "skos:inScheme": {"@id": base},
+        "skos:prefLabel": label,
+    }
+
+
+def _license() -> dict[str, Any]:
+    return _typed(LICENSES[0]["path"], "dct:LicenseDocument")
+
+
+def _languages() -> list[dict[str, Any]]:
+    return [
+        _concept("language", "ZHO", _text("中文", "Chinese"), "dct:LinguisticSystem"),
+        _concept("language", "ENG", _text("英语", "English"), "dct:LinguisticSystem"),
+    ]
+
+
+def _publisher(base_url: str) -> dict[str, Any]:
+    """Named by an IRI on the site, as DCAT-AP asks; a Chinese authority has no entry in the EU
+    corporate-body vocabulary, so the vocabulary shape's warning about that remains by nature."""
+    return {"@id": f"{base_url}/#publisher", "@type": "foaf:Agent", "foaf:name": CONTRIBUTORS[0]["title"]}
 
 
 def distribution(base_url: str, package: str, version: str, created: str, file: dict[str, Any]) -> dict[str, Any]:
     url = layout.release_url(base_url, package, version) + file["path"]
+    code = _FILE_TYPES[file["mediatype"]]
     return {
         "@id": url,
         "@type": "dcat:Distribution",
         "dct:title": file["title"],
         "dcat:downloadURL": {"@id": url},
         "dcat:accessURL": {"@id": layout.dataset_url(base_url, package)},
-        "dcat:mediaType": {"@id": f"http://www.iana.org/assignments/media-types/{file['mediatype']}"},
-        "dct:format": {
-            "@id": f"http://publications.europa.eu/resource/authority/file-type/{_FILE_TYPES[file['mediatype']]}"
-        },
+        "dcat:mediaType": _typed(f"http://www.iana.org/assignments/media-types/{file['mediatype']}", "dct:MediaType"),
+        "dct:format": _concept("file-type", code, code, "dct:MediaTypeOrExtent"),
         "dcat:byteSize": {"@value": str(file["bytes"]), "@type": "xsd:nonNegativeInteger"},
         "spdx:checksum": {
             "@type": "spdx:Checksum",
-            "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+            "spdx:algorithm": _typed(SHA256, "spdx:ChecksumAlgorithm"),
             "spdx:checksumValue": {"@value": file["hash"].removeprefix("sha256:"), "@type": "xsd:hexBinary"},
         },
         "dct:modified": _datetime(created),
-        "dct:license": {"@id": LICENSES[0]["path"]},
+        "dct:license": _license(),
     }
 
 
@@ -81,14 +113,11 @@ def dataset(base_url: str, package: PackageDef, history: dict[str, Any]) -> dict
         "dcat:version": latest["version"],
         "dct:issued": _datetime(first["created"]),
         "dct:modified": _datetime(latest["created"]),
-        "dct:language": [
-            {"@id": "http://publications.europa.eu/resource/authority/language/ZHO"},
-            {"@id": "http://publications.europa.eu/resource/authority/language/ENG"},
-        ],
-        "dct:license": {"@id": LICENSES[0]["path"]},
-        "dct:publisher": _publisher(),
-        "dcat:landingPage": {"@id": layout.dataset_url(base_url, package.name)},
-        "dct:conformsTo": {"@id": "https://datapackage.org/standard/data-package/"},
+        "dct:language": _languages(),
+        "dct:license": _license(),
+        "dct:publisher": _publisher(base_url),
+        "dcat:landingPage": _typed(layout.dataset_url(base_url, package.name), "foaf:Document"),
+        "dct:conformsTo": _typed("https://datapackage.org/standard/data-package/", "dct:Standard"),
         "dcat:distribution": [
             distribution(base_url, package.name, latest["version"], latest["created"], f) for f in files
         ],
@@ -107,9 +136,14 @@ def catalog(base_url: str, published: Sequence[tuple[PackageDef, dict[str, Any]]
             "集群注册地址名录和公示公告的开放数据包。",
             "Open data packages of the approved cluster-registration addresses and the public notices.",
         ),
-        "dct:publisher": _publisher(),
-        "foaf:homepage": {"@id": f"{base_url}/"},
-        "dct:license": {"@id": LICENSES[0]["path"]},
+        "dct:publisher": _publisher(base_url),
+        "foaf:homepage": _typed(f"{base_url}/", "foaf:Document"),
+        "dct:license": _license(),
+        "dcat:themeTaxonomy": {
+            "@id": "http://publications.europa.eu/resource/authority/data-theme",
+            "@type": "skos:ConceptScheme",
+            "dct:title": _text("数据主题", "Data theme"),
+        },
         "dcat:dataset": [dataset(base_url, p, h) for p, h in published],
     }
     if modified is not None:
