@@ -1,6 +1,7 @@
 """The DCAT-AP 3.0.1 catalogue checked with pySHACL against the official shapes: the mandatory and
-recommended shapes (``shapes.ttl``), the range shapes (``range.ttl``) and the controlled-vocabulary shapes
-(``mdr-vocabularies.shape.ttl``), read from ``../shared/standards/dcat-ap-3.0.1/`` beside the clone."""
+recommended shapes (``shapes.ttl``, ``shapes_recommended.ttl``), the range shapes (``range.ttl``) and the
+controlled-vocabulary shapes (``mdr-vocabularies.shape.ttl``), read from
+``../shared/standards/dcat-ap-3.0.1/`` beside the clone."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from domain import commands
 from tests.opendata_support import PACKAGE_NAMES, build_registry, publish_to
 
 SHAPES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "standards" / "dcat-ap-3.0.1"
-SHAPE_FILES = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl")
+SHAPE_FILES = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl", "shapes_recommended.ttl")
 PUBLISHER_NOT_EU = (
     "http://purl.org/dc/terms/publisher: Value must conform to every Shape in ('default2:CorporateBodyRestriction'"
 )
