@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
-from tests.browser import CHROMIUM
+from tests.browser import CHROMIUM, HEADLESS_FLAGS
 
 START_TIMEOUT_S = 20.0
 LOAD_TIMEOUT_S = 30.0
@@ -118,13 +118,7 @@ def browser(profile: Path) -> Iterator[Browser]:
     assert CHROMIUM is not None
     command = [
         CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
+        *HEADLESS_FLAGS,
         "--window-size=1280,1000",
         "--remote-debugging-port=0",
         f"--user-data-dir={profile}",
